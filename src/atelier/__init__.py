@@ -1,0 +1,3 @@
+"""Atelier: open, universal virtual try-on."""
+
+__version__ = "0.1.0"
