@@ -93,8 +93,8 @@ def sample_identity(rng: random.Random, identity_id: str) -> Identity:
         eye_colour=rng.choice(list(EYE_COLOURS)),
         build=build,
         height=rng.uniform(0.84, 0.92),
-        face_width=rng.uniform(0.042, 0.056),
-        face_length=rng.uniform(0.056, 0.068),
+        face_width=rng.uniform(0.048, 0.06),
+        face_length=rng.uniform(0.062, 0.074),
         eye_spacing=rng.uniform(0.34, 0.48),
         eye_size=rng.uniform(0.8, 1.3),
         brow_thickness=rng.uniform(0.6, 1.6),
@@ -104,7 +104,7 @@ def sample_identity(rng: random.Random, identity_id: str) -> Identity:
         nose_length=rng.uniform(0.6, 1.3),
         shoulder_width=0.092 * build_scale * rng.uniform(0.95, 1.05),
         hip_width=0.066 * build_scale * rng.uniform(0.92, 1.08),
-        limb_thickness=0.024 * build_scale * rng.uniform(0.92, 1.08),
+        limb_thickness=0.028 * build_scale * rng.uniform(0.92, 1.08),
     )
 
 
