@@ -207,8 +207,7 @@ _CATEGORY_NOUNS: dict[str, tuple[str, ...]] = {
     "hat": ("hat",),
 }
 _PLURAL_NOUNS = ("trousers", "pants", "shorts", "shoes", "sneakers", "trainers", "boots", "heels", "loafers")
-_PLURAL_VERBS = {"has": "have", "is": "are", "falls": "fall", "ends": "end", "reaches": "reach"}
-_BASE_VERBS = {"falls": "fall", "ends": "end", "reaches": "reach"}
+_PLURAL_VERBS = {"has": "have", "is": "are", "falls": "fall", "ends": "end", "reaches": "reach", "shades": "shade"}
 
 _PATTERN_ADJECTIVES: dict[str, tuple[str, ...]] = {
     "stripes": ("striped",),
@@ -608,7 +607,7 @@ def _pattern_sentence(garment: Garment, subject: str, plural: bool, rng: random.
         return f"{subject} {has} {_article(_size_word(garment))} {other} logo{reads} printed on the front."
     if pattern == "gradient":
         return rng.choice((
-            f"{subject} {is_} a gradient that shades between {colour} and {other} {_orientation_phrase(garment)}.",
+            f"{subject} {_conjugate('shades', plural)} in a gradient between {colour} and {other} {_orientation_phrase(garment)}.",
             f"A gradient blends {colour} and {other} {_orientation_phrase(garment)}.",
         ))
     blocks = _orientation_phrase(garment)
@@ -642,7 +641,7 @@ def describe_person(person: dict, rng: random.Random) -> str:
     if build is not None and build not in _BUILD_WORDS:
         raise ValueError(f"unknown build {build!r}; expected one of {tuple(_BUILD_WORDS)}")
     build_as_adjective = build is not None and rng.random() < 0.5
-    head = f"a {_BUILD_WORDS[build][1]} person" if build_as_adjective else "a person"
+    head = _article(f"{_BUILD_WORDS[build][1]} person") if build_as_adjective else "a person"
     parts = [f"{head} with {_join_and(with_parts)}" if with_parts else head]
     if build is not None and not build_as_adjective:
         parts.append(f"{_BUILD_WORDS[build][0]} build")
@@ -763,7 +762,7 @@ def tryon_instruction(
         if person is None:
             raise ValueError("task 'modelfree' needs the person to generate (person=...)")
         verb = rng.choice(("Generate", "Show", "Create a photo of"))
-        return _with_layering(f"{verb} {describe_person(person, rng)} wearing {listed}.", layering)
+        return _with_layering(f"{verb} {describe_person(person, rng)}, wearing {listed}.", layering)
     template = rng.choice((
         "Dress the person in {g}.",
         "Put {g} on the person.",
@@ -895,7 +894,9 @@ def _edit_forms(
         if after.pattern == "solid":
             return [f"make {ref} plain {after.colour}", f"remove the {old.removeprefix('a ')} from {ref}"]
         return [f"change the {old.removeprefix('a ')} on {ref} to {feature}", f"replace the {old.removeprefix('a ')} with {feature}"]
-    name = _pattern_name(before).removeprefix("a ").removeprefix("an ")
+    if kind == "shape":
+        return _shape_edit_forms(difference.attribute, after, ref, noun)
+    name = _pattern_name(before).removeprefix("a ")
     if kind == "pattern_colour":
         if before.pattern == "gradient":
             return [f"make {ref} fade into {after.pattern_colour} instead of {before.pattern_colour}"]
@@ -913,10 +914,9 @@ def _edit_forms(
         if before.pattern == "dots":
             return [f"set the dots on {ref} {orientation}"]
         return [f"make the {name} on {ref} {orientation}", f"make the {name} {orientation}"]
-    if kind == "logo_text":
-        return [f"change the logo on {ref} to {_logo_word(after) or 'a plain logo'}",
-                f"make the logo read {_logo_word(after) or 'nothing'}"]
-    return _shape_edit_forms(difference.attribute, after, ref, noun)
+    # What is left is a new logo word.
+    return [f"change the logo on {ref} to {_logo_word(after) or 'a plain logo'}",
+            f"make the logo read {_logo_word(after) or 'nothing'}"]
 
 
 def _shape_edit_forms(attribute: str, after: Garment, ref: str, noun: str) -> list[str]:
@@ -926,13 +926,13 @@ def _shape_edit_forms(attribute: str, after: Garment, ref: str, noun: str) -> li
         return [f"wear {ref} closed", f"close {ref}"]
     words = _shape_words(after, attribute)
     forms = []
+    # Only "has"/"is" clauses: they name the value ("mini length"), where "ends well above the
+    # knee" would leave an editor guessing.
     for verb, rest in words.clauses:
         if verb == "has":
             forms.append(f"give {ref} {rest}")
         elif verb == "is":
             forms.append(f"make {ref} {rest}")
-        else:
-            forms.append(f"make {ref} {_BASE_VERBS[verb]} {rest}")
     for phrase in words.becomes:
         forms.append(f"turn {ref} into {phrase.format(noun=noun)}")
     return forms
@@ -1037,12 +1037,14 @@ def _random_variant(garment: Garment, rng: random.Random, *, with_wearing: bool)
 
 
 def _an_outfit(garments: Sequence[Garment]) -> list[Garment]:
-    """The first garment of each category, leaving out a dress when there is a top."""
+    """The first garment of each category, with one lower garment and no dress over a top."""
     outfit: dict[str, Garment] = {}
     for garment in garments:
         outfit.setdefault(garment.category, garment)
     if "top" in outfit:
         outfit.pop("dress", None)
+    if "pants" in outfit:
+        outfit.pop("skirt", None)
     return [outfit[name] for name in CATEGORIES if name in outfit]
 
 
