@@ -1,0 +1,34 @@
+"""Argument types shared by several subcommands."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def image_size(text: str) -> tuple[int, int]:
+    """Parse 'HxW' (e.g. 256x192) into (H, W)."""
+    try:
+        height, width = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected HxW such as 256x192, got {text!r}") from None
+    if height < 64 or width < 48:
+        raise argparse.ArgumentTypeError(f"image size {text} is too small (at least 64x48)")
+    return height, width
+
+
+def shard_job(text: str) -> tuple[int, int]:
+    """Parse 'i/N' into (i, N) with 0 <= i < N."""
+    try:
+        index, count = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected i/N such as 0/4, got {text!r}") from None
+    if not 0 <= index < count:
+        raise argparse.ArgumentTypeError(f"shard {text}: need 0 <= i < N")
+    return index, count
+
+
+def positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
+    return value
