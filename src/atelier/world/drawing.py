@@ -56,7 +56,7 @@ class Canvas:
             return
         self._draw.polygon(list(points), fill=tuple(colour), outline=tuple(outline) if outline else None)
         if label is not None:
-            self._label_draw.polygon(list(points), fill=label)
+            self._label_draw.polygon(list(points), fill=label, outline=label)
 
     def ellipse(self, box: Sequence[float], colour: Sequence[int], label: int | None, outline=None) -> None:
         self._draw.ellipse(list(box), fill=tuple(colour), outline=tuple(outline) if outline else None)
@@ -109,7 +109,9 @@ class Canvas:
         self.image.paste(patch, (x0, y0), mask)
         self.labels.paste(label, (x0, y0, x1, y1), mask)
         if outline is not None:
+            # The outline is part of the garment: label it too, so labels match pixels exactly.
             self._draw.polygon(list(polygon), outline=tuple(outline))
+            self._label_draw.polygon(list(polygon), outline=label)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray]:
         """(H, W, 3) uint8 picture and (H, W) uint8 label map."""

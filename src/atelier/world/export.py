@@ -81,6 +81,8 @@ def export_world(
     show_progress: bool = True,
 ) -> int:
     """Write `n` world records of `split` into `out` in layout `fmt`; returns the count written."""
+    if fmt not in _EXPORTS:
+        raise ValueError(f"unknown export format {fmt!r}; expected one of {EXPORT_FORMATS}")
     records = exportable_records(fmt, split, n, seed, size_hw)
     _, _, writer = _EXPORTS[fmt]
     Path(out).mkdir(parents=True, exist_ok=True)

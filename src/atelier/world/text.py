@@ -41,21 +41,23 @@ ORIENTATION_WORDS: tuple[str, ...] = ("vertical", "horizontal", "diagonal")
 
 def scale_word(pattern_scale: float) -> str:
     """How big a pattern reads: "fine", "medium" or "bold" (thirds of the scale's range (0, 1])."""
+    fine, medium, bold = SCALE_WORDS
     if pattern_scale < 1 / 3:
-        return "fine"
+        return fine
     if pattern_scale < 2 / 3:
-        return "medium"
-    return "bold"
+        return medium
+    return bold
 
 
 def orientation_word(pattern_angle: float) -> str:
     """Which way stripes painted at `pattern_angle` run: "vertical", "horizontal" or "diagonal"."""
+    vertical, horizontal, diagonal = ORIENTATION_WORDS
     folded = pattern_angle % 180.0
     if min(folded, 180.0 - folded) <= 22.5:
-        return "vertical"
+        return vertical
     if abs(folded - 90.0) <= 22.5:
-        return "horizontal"
-    return "diagonal"
+        return horizontal
+    return diagonal
 
 
 # ---------------------------------------------------------------------------------------------
@@ -95,7 +97,9 @@ _NECKLINE_WORDS = {
     "square": _words(("square-neck",), ("has", "a square neckline")),
 }
 _SKIRT_LENGTH_WORDS = {
-    "knee": _words(("knee-length",), ("is", "knee-length"), ("falls", "to the knee"), becomes=("a knee-length {noun}",)),
+    "knee": _words(
+        ("knee-length",), ("is", "knee-length"), ("falls", "to the knee"), becomes=("a knee-length {noun}",)
+    ),
     "mini": _words(("mini",), ("is", "mini length"), ("ends", "well above the knee"), becomes=("a mini {noun}",)),
     "midi": _words(("midi",), ("is", "midi length"), ("falls", "to mid-calf"), becomes=("a midi {noun}",)),
     "maxi": _words(("maxi",), ("is", "maxi length"), ("falls", "to the ankle"), becomes=("a maxi {noun}",)),
@@ -122,13 +126,17 @@ _SHAPE_WORDS: dict[str, dict[str, dict[str, _ShapeWords]]] = {
     },
     "pants": {
         "length": {
-            "full": _words(("full-length",), ("is", "full-length"), ("reaches", "the ankles"), becomes=("full-length {noun}",)),
+            "full": _words(
+                ("full-length",), ("is", "full-length"), ("reaches", "the ankles"), becomes=("full-length {noun}",)
+            ),
             "cropped": _words(("cropped",), ("is", "cropped above the ankle"), becomes=("cropped {noun}",)),
             "shorts": _words(("short",), ("is", "cut as shorts"), ("ends", "above the knee"), becomes=("shorts",)),
         },
         "fit": {
             "regular": _words(("regular-fit", "straight-leg"), ("has", "a regular fit"), ("has", "straight legs")),
-            "wide": _words(("wide-leg",), ("has", "wide legs"), ("has", "a wide-leg cut"), becomes=("wide-leg {noun}",)),
+            "wide": _words(
+                ("wide-leg",), ("has", "wide legs"), ("has", "a wide-leg cut"), becomes=("wide-leg {noun}",)
+            ),
             "skinny": _words(("skinny",), ("has", "a skinny fit"), ("is", "skinny"), becomes=("skinny {noun}",)),
         },
     },
@@ -136,7 +144,9 @@ _SHAPE_WORDS: dict[str, dict[str, dict[str, _ShapeWords]]] = {
         "length": _SKIRT_LENGTH_WORDS,
         "fit": {
             **_FLARED_AND_A_LINE,
-            "pencil": _words(("pencil",), ("has", "a narrow pencil cut"), ("is", "pencil-cut"), becomes=("a pencil skirt",)),
+            "pencil": _words(
+                ("pencil",), ("has", "a narrow pencil cut"), ("is", "pencil-cut"), becomes=("a pencil skirt",)
+            ),
         },
     },
     "dress": {
@@ -145,8 +155,12 @@ _SHAPE_WORDS: dict[str, dict[str, dict[str, _ShapeWords]]] = {
         "length": _SKIRT_LENGTH_WORDS,
         "fit": {
             **_FLARED_AND_A_LINE,
-            "bodycon": _words(("bodycon", "figure-hugging"), ("has", "a bodycon fit"), ("is", "figure-hugging"),
-                              becomes=("a bodycon dress",)),
+            "bodycon": _words(
+                ("bodycon", "figure-hugging"),
+                ("has", "a bodycon fit"),
+                ("is", "figure-hugging"),
+                becomes=("a bodycon dress",),
+            ),
         },
     },
     "coat": {
@@ -312,7 +326,7 @@ _LIGHTNESS_GAP = 60.0
 
 
 def _article(phrase: str) -> str:
-    return ("an " if phrase[:1].lower() in "aeiou" else "a ") + phrase
+    return ("an " if phrase[:1].lower() in ("a", "e", "i", "o", "u") else "a ") + phrase
 
 
 def _capitalise(text: str) -> str:
@@ -389,7 +403,12 @@ def _noun(garment: Garment, rng: random.Random) -> tuple[str, tuple[str, ...]]:
     if category == "bag":
         noun = {"tote": ("tote bag", "tote"), "crossbody": ("crossbody bag",), "clutch": ("clutch", "clutch bag")}
         return rng.choice(noun[garment.attribute("style")]), ("style",)
-    noun = {"cap": ("cap", "baseball cap"), "beanie": ("beanie",), "brimmed": ("brimmed hat",), "bucket": ("bucket hat",)}
+    noun = {
+        "cap": ("cap", "baseball cap"),
+        "beanie": ("beanie",),
+        "brimmed": ("brimmed hat",),
+        "bucket": ("bucket hat",),
+    }
     return rng.choice(noun[garment.attribute("style")]), ("style",)
 
 
@@ -576,42 +595,42 @@ def _pattern_sentence(garment: Garment, subject: str, plural: bool, rng: random.
     """The pattern's colour, scale and orientation (or that there is none), as one sentence."""
     has, is_ = _conjugate("has", plural), _conjugate("is", plural)
     obj = "them" if plural else "it"
-    colour, other = garment.colour, garment.pattern_colour
-    pattern = garment.pattern
+    colour, other, pattern = garment.colour, garment.pattern_colour, garment.pattern
+    size = _size_word(garment) if pattern in _SIZE_WORDS else ""
+    way = _orientation_phrase(garment) if pattern in _ORIENTATION_PHRASES else ""
     if pattern == "solid":
-        return rng.choice((f"{subject} {is_} plain {colour} all over.", f"{subject} {is_} a single solid {colour}."))
-    if pattern == "stripes":
-        scale, orientation = scale_word(garment.pattern_scale), orientation_word(garment.pattern_angle)
-        return rng.choice((
-            f"{subject} {has} {scale} {orientation} stripes in {other}.",
-            f"{_capitalise(scale)} {other} stripes run {orientation}ly across {obj}.",
-        ))
-    if pattern == "checks":
-        scale, set_as = scale_word(garment.pattern_scale), _orientation_phrase(garment)
-        return rng.choice((
-            f"{subject} {is_} covered in {scale} {set_as} {other} checks.",
-            f"The checks are {other}, {scale} and set {'on the diagonal' if set_as == 'diagonal' else 'straight'}.",
-        ))
-    if pattern == "dots":
-        return rng.choice((
-            f"{subject} {is_} covered in {_size_word(garment)} {other} polka dots {_orientation_phrase(garment)}.",
-            f"{_capitalise(_size_word(garment))} {other} dots sit {_orientation_phrase(garment)} all over {obj}.",
-        ))
-    if pattern == "floral":
-        return rng.choice((
-            f"{subject} {has} {_article(_size_word(garment))} {other} floral print.",
-            f"{_capitalise(_size_word(garment))} {other} flowers are printed all over {obj}.",
-        ))
-    if pattern == "logo":
+        options = (f"{subject} {is_} plain {colour} all over.", f"{subject} {is_} a single solid {colour}.")
+    elif pattern == "stripes":
+        options = (
+            f"{subject} {has} {size} {way} stripes in {other}.",
+            f"{_capitalise(size)} {other} stripes run {way}ly across {obj}.",
+        )
+    elif pattern == "checks":
+        options = (
+            f"{subject} {is_} covered in {size} {way} {other} checks.",
+            f"The checks are {other}, {size} and set {'on the diagonal' if way == 'diagonal' else 'straight'}.",
+        )
+    elif pattern == "dots":
+        options = (
+            f"{subject} {is_} covered in {size} {other} polka dots {way}.",
+            f"{_capitalise(size)} {other} dots sit {way} all over {obj}.",
+        )
+    elif pattern == "floral":
+        options = (
+            f"{subject} {has} {_article(size)} {other} floral print.",
+            f"{_capitalise(size)} {other} flowers are printed all over {obj}.",
+        )
+    elif pattern == "logo":
         reads = f" that reads {_logo_word(garment)}" if garment.logo_text else ""
-        return f"{subject} {has} {_article(_size_word(garment))} {other} logo{reads} printed on the front."
-    if pattern == "gradient":
-        return rng.choice((
-            f"{subject} {_conjugate('shades', plural)} in a gradient between {colour} and {other} {_orientation_phrase(garment)}.",
-            f"A gradient blends {colour} and {other} {_orientation_phrase(garment)}.",
-        ))
-    blocks = _orientation_phrase(garment)
-    return f"{subject} {is_} made of {colour} and {other} colour blocks, {blocks}."
+        options = (f"{subject} {has} {_article(size)} {other} logo{reads} printed on the front.",)
+    elif pattern == "gradient":
+        options = (
+            f"{subject} {_conjugate('shades', plural)} in a gradient between {colour} and {other} {way}.",
+            f"A gradient blends {colour} and {other} {way}.",
+        )
+    else:
+        options = (f"{subject} {is_} made of {colour} and {other} colour blocks, {way}.",)
+    return rng.choice(options)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -705,8 +724,11 @@ def _layering_sentence(garments: Sequence[Garment], nouns: dict[str, str], rng: 
     inner = next((nouns[name] for name in ("dress", "top") if name in nouns), None)
     is_open = coat.attribute("closure") == "open"
     if inner is None:
-        options = (f"Wear the {coat_noun} open.", f"Leave the {coat_noun} open.") if is_open else (
-            f"Wear the {coat_noun} closed.", f"Close the {coat_noun}.")
+        options = (
+            (f"Wear the {coat_noun} open.", f"Leave the {coat_noun} open.")
+            if is_open
+            else (f"Wear the {coat_noun} closed.", f"Close the {coat_noun}.")
+        )
     elif is_open:
         options = (f"Keep the {coat_noun} open, showing the {inner}.", f"Wear the {coat_noun} open over the {inner}.")
     else:
@@ -763,24 +785,28 @@ def tryon_instruction(
             raise ValueError("task 'modelfree' needs the person to generate (person=...)")
         verb = rng.choice(("Generate", "Show", "Create a photo of"))
         return _with_layering(f"{verb} {describe_person(person, rng)}, wearing {listed}.", layering)
-    template = rng.choice((
-        "Dress the person in {g}.",
-        "Put {g} on the person.",
-        "Have the person wear {g}.",
-        "Try {g} on the person.",
-        "Change the person's clothes to {g}." if task == "multi" else "Show the person wearing {g}.",
-    ))
+    template = rng.choice(
+        (
+            "Dress the person in {g}.",
+            "Put {g} on the person.",
+            "Have the person wear {g}.",
+            "Try {g} on the person.",
+            "Change the person's clothes to {g}." if task == "multi" else "Show the person wearing {g}.",
+        )
+    )
     return _with_layering(template.format(g=listed), layering)
 
 
 def _tryoff_instruction(garment: Garment, rng: random.Random) -> str:
     text, noun = _short_caption(garment, rng)
     obj = "them" if _is_plural(noun) else "it"
-    template = rng.choice((
-        "Take the {g} off the person and show {o} as a product photo.",
-        "Remove the {g} from the person and present {o} as a flat product shot.",
-        "Show the {g} the person is wearing on its own, as a product photo.",
-    ))
+    template = rng.choice(
+        (
+            "Take the {g} off the person and show {o} as a product photo.",
+            "Remove the {g} from the person and present {o} as a flat product shot.",
+            "Show the {g} the person is wearing on its own, as a product photo.",
+        )
+    )
     return template.format(g=text, o=obj)
 
 
@@ -788,26 +814,32 @@ def _pose_instruction(new_pose: dict | None, rng: random.Random) -> str:
     if new_pose is None or "pose" not in new_pose or "view" not in new_pose:
         raise ValueError('task \'pose\' needs new_pose={"pose": name, "view": view}')
     pose, view = _pose_phrase(new_pose["pose"], rng), _view_phrase(new_pose["view"], rng)
-    template = rng.choice((
-        "Show the same person in the same outfit, {p}, {v}.",
-        "Keep the person and every garment unchanged, but show them {p}, {v}.",
-        "Render this person again in the same clothes, {p}, {v}.",
-    ))
+    template = rng.choice(
+        (
+            "Show the same person in the same outfit, {p}, {v}.",
+            "Keep the person and every garment unchanged, but show them {p}, {v}.",
+            "Render this person again in the same clothes, {p}, {v}.",
+        )
+    )
     return template.format(p=pose, v=view)
 
 
 def _model_to_model_instruction(garments: Sequence[Garment], rng: random.Random) -> str:
     if garments:
         listed, _ = _outfit_text(garments, rng)
-        return rng.choice((
-            f"Put the outfit of the second person ({listed}) on the first person.",
-            f"Dress the first person in the second person's outfit: {listed}.",
-        ))
-    return rng.choice((
-        "Put the outfit of the second person on the first person.",
-        "Dress the first person in the second person's outfit.",
-        "Move the whole outfit from the second person onto the first person.",
-    ))
+        return rng.choice(
+            (
+                f"Put the outfit of the second person ({listed}) on the first person.",
+                f"Dress the first person in the second person's outfit: {listed}.",
+            )
+        )
+    return rng.choice(
+        (
+            "Put the outfit of the second person on the first person.",
+            "Dress the first person in the second person's outfit.",
+            "Move the whole outfit from the second person onto the first person.",
+        )
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -871,11 +903,15 @@ def edit_instruction(before: Garment, after: Garment, rng: random.Random) -> str
         raise ValueError("before and after are the same garment: nothing to edit")
     noun = rng.choice(_CATEGORY_NOUNS[before.category])
     pronoun = "them" if _is_plural(noun) else "it"
-    phrases = []
-    for index, difference in enumerate(differences):
-        forms = _edit_forms(difference, before, after, f"the {noun}" if index == 0 else pronoun, noun, rng)
-        # Later phrases refer back with a pronoun; the first form of each reads well that way.
-        phrases.append(rng.choice(forms) if index == 0 else forms[0])
+    named = f"the {noun}"
+    phrases: list[str] = []
+    for difference in differences:
+        # A later phrase says "it" only when the garment was named before (not after "the
+        # logo"); the first form of each list reads well with a pronoun.
+        if phrases and named in phrases[0]:
+            phrases.append(_edit_forms(difference, before, after, pronoun, noun, rng)[0])
+        else:
+            phrases.append(rng.choice(_edit_forms(difference, before, after, named, noun, rng)))
     return _capitalise(_join_and(phrases)) + "."
 
 
@@ -885,7 +921,11 @@ def _edit_forms(
     """Ways to ask for one change; `ref` is how the garment is referred to ("the top", "it")."""
     kind = difference.kind
     if kind == "colour":
-        return [f"make {ref} {after.colour}", f"turn {ref} {after.colour}", f"change the colour of {ref} to {after.colour}"]
+        return [
+            f"make {ref} {after.colour}",
+            f"turn {ref} {after.colour}",
+            f"change the colour of {ref} to {after.colour}",
+        ]
     if kind == "pattern":
         feature = _pattern_feature(after, rng) if after.pattern != "solid" else ""
         if before.pattern == "solid":
@@ -893,7 +933,10 @@ def _edit_forms(
         old = _pattern_name(before)
         if after.pattern == "solid":
             return [f"make {ref} plain {after.colour}", f"remove the {old.removeprefix('a ')} from {ref}"]
-        return [f"change the {old.removeprefix('a ')} on {ref} to {feature}", f"replace the {old.removeprefix('a ')} with {feature}"]
+        return [
+            f"change the {old.removeprefix('a ')} on {ref} to {feature}",
+            f"replace the {old.removeprefix('a ')} with {feature}",
+        ]
     if kind == "shape":
         return _shape_edit_forms(difference.attribute, after, ref, noun)
     name = _pattern_name(before).removeprefix("a ")
@@ -915,8 +958,10 @@ def _edit_forms(
             return [f"set the dots on {ref} {orientation}"]
         return [f"make the {name} on {ref} {orientation}", f"make the {name} {orientation}"]
     # What is left is a new logo word.
-    return [f"change the logo on {ref} to {_logo_word(after) or 'a plain logo'}",
-            f"make the logo read {_logo_word(after) or 'nothing'}"]
+    return [
+        f"change the logo on {ref} to {_logo_word(after) or 'a plain logo'}",
+        f"make the logo read {_logo_word(after) or 'nothing'}",
+    ]
 
 
 def _shape_edit_forms(attribute: str, after: Garment, ref: str, noun: str) -> list[str]:
@@ -963,8 +1008,11 @@ def modification_text(reference: Garment, target: Garment, rng: random.Random) -
 def _relative_forms(difference: _Difference, reference: Garment, target: Garment, rng: random.Random) -> list[str]:
     kind = difference.kind
     if kind == "colour":
-        return [f"is {target.colour}", f"is {target.colour} instead of {reference.colour}",
-                f"comes in {target.colour} rather than {reference.colour}"]
+        return [
+            f"is {target.colour}",
+            f"is {target.colour} instead of {reference.colour}",
+            f"comes in {target.colour} rather than {reference.colour}",
+        ]
     if kind == "pattern":
         if target.pattern == "solid":
             adjective = _PATTERN_ADJECTIVES[reference.pattern][0]
@@ -976,7 +1024,10 @@ def _relative_forms(difference: _Difference, reference: Garment, target: Garment
     if kind == "pattern_colour":
         return [f"has {_pattern_feature(target, rng)}"]
     if kind == "pattern_scale":
-        return [f"has {_pattern_name(target, _bigger(reference, target))}", f"has {_pattern_name(target, _size_word(target))}"]
+        return [
+            f"has {_pattern_name(target, _bigger(reference, target))}",
+            f"has {_pattern_name(target, _size_word(target))}",
+        ]
     if kind == "pattern_orientation":
         orientation = _orientation_phrase(target)
         if target.pattern == "gradient":
@@ -1019,8 +1070,11 @@ def _random_variant(garment: Garment, rng: random.Random, *, with_wearing: bool)
     changeable = ["colour", "pattern"]
     if garment.pattern != "solid":
         changeable.append("pattern_colour")
-    names = [name for name, values in SHAPE_ATTRIBUTES[garment.category].items()
-             if len(values) > 1 and (with_wearing or name not in _WEARING_ATTRIBUTES)]
+    names = [
+        name
+        for name, values in SHAPE_ATTRIBUTES[garment.category].items()
+        if len(values) > 1 and (with_wearing or name not in _WEARING_ATTRIBUTES)
+    ]
     changeable += [f"shape:{name}" for name in names]
     choice = rng.choice(changeable)
     if choice == "colour":
@@ -1068,6 +1122,8 @@ def text_corpus_examples(garments: Sequence[Garment], rng: random.Random) -> lis
     if outfit:
         texts.append(tryon_instruction("multi", outfit, rng))
         texts.append(tryon_instruction("modelfree", outfit, rng, person=person))
-    texts.append(tryon_instruction("pose", [], rng, new_pose={"pose": rng.choice(_CORPUS_POSES), "view": rng.choice(VIEWS)}))
+    texts.append(
+        tryon_instruction("pose", [], rng, new_pose={"pose": rng.choice(_CORPUS_POSES), "view": rng.choice(VIEWS)})
+    )
     texts.append(tryon_instruction("m2m", outfit, rng))
     return texts

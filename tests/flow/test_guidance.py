@@ -1,0 +1,65 @@
+import pytest
+import torch
+
+from atelier.flow.guidance import Branch, classifier_free_guidance, dual_guidance
+
+# A fake model whose velocity per branch is a known constant plus x, so the combination can be
+# checked exactly.
+BRANCH_VALUE = {Branch.FULL: 5.0, Branch.REFERENCES: 2.0, Branch.UNCONDITIONAL: -1.0}
+
+
+class RecordingBranchFn:
+    def __init__(self):
+        self.calls: list[tuple[Branch, ...]] = []
+
+    def __call__(self, x, sigma, branches):
+        self.calls.append(tuple(branches))
+        assert x.shape[0] == sigma.shape[0] == 2 * len(branches)
+        offsets = torch.cat([torch.full((2,), BRANCH_VALUE[b]) for b in branches])
+        return x + offsets.view(-1, 1)
+
+
+def test_dual_guidance_combines_the_three_branches_in_one_forward():
+    branch_fn = RecordingBranchFn()
+    model_fn = dual_guidance(branch_fn, text_scale=3.0, reference_scale=1.5)
+    x = torch.randn(2, 4)
+    v = model_fn(x, torch.full((2,), 0.5))
+    expected = -1.0 + 1.5 * (2.0 - -1.0) + 3.0 * (5.0 - 2.0)
+    torch.testing.assert_close(v, x + expected)
+    assert branch_fn.calls == [(Branch.FULL, Branch.REFERENCES, Branch.UNCONDITIONAL)]
+
+
+def test_unbatched_guidance_equals_batched_with_one_call_per_branch():
+    x, sigma = torch.randn(2, 4), torch.full((2,), 0.3)
+    batched = dual_guidance(RecordingBranchFn(), text_scale=2.0, reference_scale=4.0)(x, sigma)
+    branch_fn = RecordingBranchFn()
+    branch_fn_unbatched = lambda x, s, b: branch_fn(x.repeat(len(b), 1), s.repeat(len(b)), b)[: x.shape[0]]  # noqa: E731
+    unbatched = dual_guidance(branch_fn_unbatched, text_scale=2.0, reference_scale=4.0, batched=False)(x, sigma)
+    torch.testing.assert_close(batched, unbatched)
+    assert len(branch_fn.calls) == 3
+
+
+@pytest.mark.parametrize(
+    ("text_scale", "reference_scale", "branches"),
+    [
+        (1.0, 1.0, (Branch.FULL,)),
+        (4.0, 1.0, (Branch.FULL, Branch.REFERENCES)),
+        (1.0, 2.0, (Branch.FULL, Branch.REFERENCES, Branch.UNCONDITIONAL)),
+    ],
+)
+def test_branches_whose_terms_cancel_are_not_run(text_scale, reference_scale, branches):
+    branch_fn = RecordingBranchFn()
+    x = torch.zeros(2, 1)
+    v = dual_guidance(branch_fn, text_scale=text_scale, reference_scale=reference_scale)(x, torch.ones(2))
+    assert branch_fn.calls == [branches]
+    expected = -1.0 + reference_scale * 3.0 + text_scale * 3.0
+    torch.testing.assert_close(v, torch.full((2, 1), expected))
+
+
+def test_single_scale_guidance_is_dual_guidance_with_equal_scales():
+    x, sigma = torch.randn(2, 3), torch.full((2,), 0.7)
+    branch_fn = RecordingBranchFn()
+    single = classifier_free_guidance(branch_fn, scale=2.5)(x, sigma)
+    dual = dual_guidance(RecordingBranchFn(), text_scale=2.5, reference_scale=2.5)(x, sigma)
+    torch.testing.assert_close(single, dual)
+    assert branch_fn.calls == [(Branch.FULL, Branch.UNCONDITIONAL)]
