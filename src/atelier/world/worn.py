@@ -226,7 +226,7 @@ class Fitter:
         hx, hy = fig.point("head")
         fw = fig.identity.face_width * fig.scale
         fl = fig.identity.face_length * fig.scale
-        brow = hy - 0.2 * fl
+        brow = hy - 0.5 * fl  # the band sits above the brows
         height = 1.63 * fl * 1.05
         top = brow - 0.75 * height
         half = 3.93 * fw / 2
