@@ -143,27 +143,34 @@ def test_kid_with_one_full_subset_equals_the_mmd():
     assert mean.item() == pytest.approx(expected.item(), rel=1e-10) and std.item() == 0.0
 
 
-def test_inception_outputs_2048_features_and_round_trips_through_a_file(tmp_path):
+@pytest.fixture(scope="module")
+def random_inception():
     torch.manual_seed(0)
-    network = InceptionV3FID()
-    network.train()
-    assert not network.training  # BatchNorm statistics must never update
-    images = torch.rand(2, 3, 40, 32)
+    return InceptionV3FID()
+
+
+def test_inception_resizes_and_outputs_2048_features(random_inception):
+    random_inception.train()
+    assert not random_inception.training  # BatchNorm statistics must never update
     with torch.no_grad():
-        features = network(images)
-    assert features.shape == (2, 2048)
+        features = random_inception(torch.rand(2, 3, 40, 32))
+    assert features.shape == (2, 2048) and torch.isfinite(features).all()
+
+
+def test_inception_weights_round_trip_through_a_file(tmp_path, random_inception):
     path = tmp_path / "pt_inception.pth"
-    torch.save(network.state_dict(), path)
+    torch.save(random_inception.state_dict(), path)
     metric = FID.from_inception(path)
     assert metric.name == "fid" and metric.extractor_name == "inception-v3-fid"
-    assert torch.equal(metric.extract(images).float(), features)
+    loaded = metric.extractor.state_dict()
+    for key, value in random_inception.state_dict().items():
+        assert torch.equal(loaded[key], value), key
 
 
-def test_inception_has_the_published_parameter_layout():
-    network = InceptionV3FID()
+def test_inception_has_the_published_parameter_layout(random_inception):
     # torchvision's inception_v3 without aux logits, 1008 classes: 23,850,960 parameters.
-    assert sum(p.numel() for p in network.parameters()) == 23_850_960
-    state = network.state_dict()
+    assert sum(p.numel() for p in random_inception.parameters()) == 23_850_960
+    state = random_inception.state_dict()
     assert state["Mixed_7c.branch_pool.conv.weight"].shape == (192, 2048, 1, 1)
     assert state["fc.weight"].shape == (1008, 2048)
     assert "Conv2d_1a_3x3.bn.running_var" in state

@@ -83,6 +83,8 @@ def test_fashioniq_recall_per_category_and_mean():
 
     # Excluding the item ranked first for "shirt" query 0 lifts its target from rank 10 to 9.
     excluded = {"shirt": torch.tensor([1, -1, -1])}
-    lifted = fashioniq_recall({"shirt": scores["shirt"]}, {"shirt": targets["shirt"]}, ks=(9,), excluded_by_category=excluded)
+    lifted = fashioniq_recall(
+        {"shirt": scores["shirt"]}, {"shirt": targets["shirt"]}, ks=(9,), excluded_by_category=excluded
+    )
     assert lifted["shirt/R@9"] == pytest.approx(1 / 3)
     assert fashioniq_recall({"shirt": scores["shirt"]}, {"shirt": targets["shirt"]}, ks=(9,))["shirt/R@9"] == 0.0

@@ -260,7 +260,9 @@ class KID(_ExtractorMetric):
         fake = _concatenated(self.fake_features)
         size = min(self.subset_size, real.shape[0], fake.shape[0])
         if size < 2:
-            raise RuntimeError(f"KID needs at least 2 real and 2 generated images, got {real.shape[0]} and {fake.shape[0]}")
+            raise RuntimeError(
+                f"KID needs at least 2 real and 2 generated images, got {real.shape[0]} and {fake.shape[0]}"
+            )
         generator = torch.Generator().manual_seed(self.seed)
         estimates = []
         for _ in range(self.subsets):

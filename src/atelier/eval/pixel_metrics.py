@@ -54,14 +54,16 @@ def ssim_map(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0) -> torch
     # float64 because the variances are differences of nearly equal window means.
     a64, b64 = a.double(), b.double()
     channels = a.shape[1]
-    window = torch.full((channels, 1, SSIM_WINDOW, SSIM_WINDOW), 1.0 / SSIM_WINDOW**2, dtype=torch.float64, device=a.device)
+    window = torch.full(
+        (channels, 1, SSIM_WINDOW, SSIM_WINDOW), 1.0 / SSIM_WINDOW**2, dtype=torch.float64, device=a.device
+    )
 
     def window_mean(x: torch.Tensor) -> torch.Tensor:
         # A valid convolution gives exactly the positions skimage keeps after cropping.
         return F.conv2d(x, window, groups=channels)
 
     mean_a, mean_b = window_mean(a64), window_mean(b64)
-    sample_correction = 1.0
+    sample_correction = SSIM_WINDOW**2 / (SSIM_WINDOW**2 - 1)
     var_a = sample_correction * (window_mean(a64 * a64) - mean_a * mean_a)
     var_b = sample_correction * (window_mean(b64 * b64) - mean_b * mean_b)
     cov_ab = sample_correction * (window_mean(a64 * b64) - mean_a * mean_b)
