@@ -12,12 +12,13 @@ a pathological worst case that says nothing about recall on real embeddings.
 
 Measured, in one run: FAISS "hnsw" and "exact" stores over `--n` vectors, and a Qdrant store in
 local mode over the first `--qdrant-n` (in memory; `--qdrant-on-disk` adds local mode's SQLite
-persistence, which writes each point and costs milliseconds per point). Recall@10 is against exact search (FAISS
-IndexFlatIP) over the same vectors; qps is for one batch of `--queries` queries (FAISS spreads
-a batch over all cores; Qdrant's local mode answers queries one by one in numpy).
+persistence, which writes each point and costs milliseconds per point). Recall@10 is against
+exact search (FAISS IndexFlatIP) over the same vectors; qps is for one batch of `--queries`
+queries (FAISS spreads a batch over all cores; Qdrant's local mode answers them one by one).
 
 Bounded in time: each build gets a share of `--budget-s`; a build that runs out stops adding,
-and every figure is then for the size actually indexed (`faiss_n`, `qdrant_n`).
+and every figure is then for the size actually indexed (`faiss_n`, `qdrant_n`). Searches come
+on top (about a minute at the default sizes on 2 cores).
 
 Prints one `name=value` figure per line on stdout; progress bars go to stderr.
 """
@@ -102,6 +103,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--hnsw-m", type=int, default=32)
     parser.add_argument("--ef-construction", type=int, default=40)
     parser.add_argument("--ef-search", type=int, default=64)
+    parser.add_argument(
+        "--ef-sweep", default="128,256,512", help="more ef_search values to report qps/recall at"
+    )
     parser.add_argument("--budget-s", type=float, default=840.0, help="time for all builds")
     parser.add_argument("--qdrant-on-disk", action="store_true", help="local mode with a path")
     parser.add_argument("--seed", type=int, default=0)
@@ -140,6 +144,11 @@ def main(argv: list[str] | None = None) -> None:
     figure("faiss_exact_qps", exact_qps)
     figure("faiss_hnsw_qps", hnsw_qps)
     figure(f"faiss_hnsw_recall@{k}", recall(found, truth, k))
+    for ef_search in [int(value) for value in args.ef_sweep.split(",") if value]:
+        hnsw.ef_search = ef_search  # recall bought with search time, same graph
+        found, qps = timed_search(hnsw, queries, k)
+        figure(f"faiss_hnsw_ef{ef_search}_qps", qps)
+        figure(f"faiss_hnsw_ef{ef_search}_recall@{k}", recall(found, truth, k))
     del hnsw, exact
 
     with tempfile.TemporaryDirectory() as directory, warnings.catch_warnings():

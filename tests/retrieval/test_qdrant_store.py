@@ -31,7 +31,7 @@ def test_local_path_mode_persists_across_clients(tmp_path):
     try:
         assert len(reopened) == 20
         after = reopened.search(vectors[:3], 4)
-        assert [[hit.id for hit in row] for row in after] == [[hit.id for hit in row] for row in before]
+        assert [[h.id for h in row] for row in after] == [[h.id for h in row] for row in before]
         np.testing.assert_allclose(
             [[hit.score for hit in row] for row in after],
             [[hit.score for hit in row] for row in before],

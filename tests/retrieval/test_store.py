@@ -43,7 +43,12 @@ class Backend:
 
 
 BACKENDS = [
-    Backend("faiss-exact", lambda dim, _: FaissStore(dim), lambda snap, _: FaissStore.load(snap), True),
+    Backend(
+        "faiss-exact",
+        lambda dim, _: FaissStore(dim),
+        lambda snap, _: FaissStore.load(snap),
+        True,
+    ),
     Backend(
         "faiss-hnsw",
         lambda dim, _: FaissStore(dim, "hnsw", hnsw_m=16, ef_search=128),
@@ -70,7 +75,9 @@ BACKENDS = [
         True,
     ),
 ]
-EXACT_BACKENDS = [backend for backend in BACKENDS if backend.exact]
+# qdrant-path searches with the same code as qdrant-memory and only adds SQLite writes, which are
+# slow: the big brute-force galleries skip it.
+EXACT_BACKENDS = [b for b in BACKENDS if b.exact and b.name != "qdrant-path"]
 
 
 @pytest.fixture
@@ -143,7 +150,8 @@ def test_search_equals_brute_force_top_k(exact_backend, tmp_path, opened):
     store = make(exact_backend, tmp_path, opened)
     ids, vectors, metadata = gallery(600)
     for start in range(0, 600, 250):  # several adds, so IVF trains midway
-        store.add(ids[start : start + 250], vectors[start : start + 250], metadata[start : start + 250])
+        end = start + 250
+        store.add(ids[start:end], vectors[start:end], metadata[start:end])
     queries = np.random.default_rng(1).normal(size=(20, DIM)).astype(np.float32)
     assert_hits_equal(store.search(queries, 7), brute_force_top_k(queries, vectors, ids, 7))
 
@@ -153,7 +161,7 @@ def test_filtered_search_equals_brute_force_on_matching_items(exact_backend, tmp
     ids, vectors, metadata = gallery(600)
     store.add(ids, vectors, metadata)
     queries = np.random.default_rng(2).normal(size=(10, DIM)).astype(np.float32)
-    keep = [i for i, entry in enumerate(metadata) if entry["colour"] == "blue" and entry["size"] == 2]
+    keep = [i for i, meta in enumerate(metadata) if meta["colour"] == "blue" and meta["size"] == 2]
     expected = brute_force_top_k(queries, vectors[keep], [ids[i] for i in keep], 5)
     hits = store.search(queries, 5, filter={"colour": "blue", "size": 2})
     assert_hits_equal(hits, expected)
@@ -162,7 +170,7 @@ def test_filtered_search_equals_brute_force_on_matching_items(exact_backend, tmp
 
 def test_every_item_finds_itself_first(backend, tmp_path, opened):
     store = make(backend, tmp_path, opened)
-    ids, vectors, metadata = gallery(300)
+    ids, vectors, metadata = gallery(150)
     store.add(ids, vectors, metadata)
     hits = store.search(vectors[:50] * 7.0, 1)  # scale must not matter: queries are normalised
     assert [row[0].id for row in hits] == ids[:50]
@@ -240,7 +248,8 @@ def test_update_metadata_only_keeps_vector(backend, tmp_path, opened):
     assert store.get(ids[0]).metadata == {"colour": "gold"}
     assert store.get(ids[1]).metadata == {}
     np.testing.assert_allclose(store.get(ids[0]).vector, unit(vectors[:1])[0], atol=1e-6)
-    assert [hit.id for hit in store.search(vectors[:1], 5, filter={"colour": "gold"})[0]] == [ids[0]]
+    gold = store.search(vectors[:1], 5, filter={"colour": "gold"})[0]
+    assert [hit.id for hit in gold] == [ids[0]]
 
 
 def test_update_with_unknown_id_names_it_and_changes_nothing(backend, tmp_path, opened):
@@ -309,7 +318,7 @@ def test_bad_input_raises_typed_errors(backend, tmp_path, opened):
 
 def test_save_load_round_trip(backend, tmp_path, opened):
     store = make(backend, tmp_path, opened)
-    ids, vectors, metadata = gallery(400)
+    ids, vectors, metadata = gallery(200)
     store.add(ids, vectors, metadata)
     store.delete(ids[:10])
     store.update(ids[10:12], metadata=[{"colour": "gold"}, {"colour": "gold"}])
@@ -317,7 +326,7 @@ def test_save_load_round_trip(backend, tmp_path, opened):
     before = store.search(queries, 6)
     store.save(tmp_path / "snapshot")
     loaded = reload(backend, tmp_path / "snapshot", tmp_path, opened)
-    assert len(loaded) == 390 and ids[0] not in loaded
+    assert len(loaded) == 190 and ids[0] not in loaded
     assert_hits_equal(loaded.search(queries, 6), [[(h.id, h.score) for h in row] for row in before])
     gold = loaded.search(queries[:1], 5, filter={"colour": "gold"})[0]
     assert sorted(hit.id for hit in gold) == ids[10:12]
@@ -375,7 +384,9 @@ def _fail_when(condition: Callable[..., bool], real: Callable) -> Callable:
 
 
 @pytest.mark.parametrize("crash_point", ["while-writing", "between-renames", "before-cleanup"])
-def test_a_crash_during_save_leaves_a_complete_index(backend, tmp_path, opened, monkeypatch, crash_point):
+def test_a_crash_during_save_leaves_a_complete_index(
+    backend, tmp_path, opened, monkeypatch, crash_point
+):
     store = make(backend, tmp_path, opened)
     ids, vectors, _ = gallery(20)
     store.add(ids[:5], vectors[:5])
