@@ -53,14 +53,11 @@ def ssim_map(a: torch.Tensor, b: torch.Tensor, data_range: float = 1.0) -> torch
         raise ValueError(f"SSIM needs images of at least {SSIM_WINDOW}×{SSIM_WINDOW}, got {tuple(a.shape[-2:])}")
     # float64 because the variances are differences of nearly equal window means.
     a64, b64 = a.double(), b.double()
-    channels = a.shape[1]
-    window = torch.full(
-        (channels, 1, SSIM_WINDOW, SSIM_WINDOW), 1.0 / SSIM_WINDOW**2, dtype=torch.float64, device=a.device
-    )
 
     def window_mean(x: torch.Tensor) -> torch.Tensor:
-        # A valid convolution gives exactly the positions skimage keeps after cropping.
-        return F.conv2d(x, window, groups=channels)
+        # An unpadded 7×7 mean gives exactly the positions skimage keeps after cropping; average
+        # pooling computes it an order of magnitude faster than the equivalent grouped convolution.
+        return F.avg_pool2d(x, SSIM_WINDOW, stride=1)
 
     mean_a, mean_b = window_mean(a64), window_mean(b64)
     sample_correction = SSIM_WINDOW**2 / (SSIM_WINDOW**2 - 1)

@@ -1,0 +1,151 @@
+"""Try-on latency on this machine: the shipped architecture (configs/default.yaml), random weights.
+
+Prints one figure per line:
+  seconds per denoising step and per image at 1, 3 and 6 garment references (the person is one
+  more condition), with the default steps and guidance (three guidance branches in one batch);
+  achieved GFLOP/s of one denoising step (FLOPs counted by torch's FlopCounterMode) beside a
+  plain fp32 matmul measured in the same run, and their ratio;
+  peak resident memory of the process.
+
+    .venv/bin/python benchmarks/tryon_latency.py [--threads N] [--repeats R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import resource
+import time
+from pathlib import Path
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from atelier.flow.guidance import Branch
+from atelier.pipelines import PipelineConfig, TryOnPipeline
+from atelier.train.components import (
+    build_autoencoder_component,
+    build_text_encoder_component,
+    build_transformer_component,
+)
+from atelier.train.run_config import ComponentConfig, load_run_config
+from atelier.train.text_corpus import train_world_tokenizer
+from atelier.world.tasks import make_record
+
+CONFIG = Path(__file__).resolve().parents[1] / "configs" / "default.yaml"
+REFERENCE_COUNTS = (1, 3, 6)
+CATEGORIES = ("top", "pants", "shoes", "bag", "hat", "coat")
+
+
+def build_pipeline() -> TryOnPipeline:
+    """The default run's architecture with random weights (no checkpoint needed)."""
+    config = load_run_config(CONFIG)
+    autoencoder_spec = config.model.autoencoder
+    if autoencoder_spec.checkpoint:  # same architecture, built without the trained file
+        autoencoder_spec = ComponentConfig(
+            preset="default", overrides={"block_out_channels": [16, 32, 64, 64], "norm_num_groups": 8}
+        )
+    tokenizer = train_world_tokenizer([], outfits=100, vocab_size=config.flow_matching.tokenizer_vocab_size, split="train", seed=0)
+    autoencoder = build_autoencoder_component(autoencoder_spec)
+    text_encoder = build_text_encoder_component(config.model.text_encoder, tokenizer)
+    transformer = build_transformer_component(
+        config.model.transformer, latent_channels=autoencoder.latent_channels, text_width=text_encoder.width
+    )
+    pipeline_config = PipelineConfig(
+        image_size=config.data.image_size,
+        steps=config.flow_matching.sample_steps,
+        text_guidance=config.flow_matching.text_guidance,
+        reference_guidance=config.flow_matching.reference_guidance,
+        sigma_shift=config.flow_matching.sigma_shift,
+    )
+    return TryOnPipeline(transformer, autoencoder, text_encoder, config=pipeline_config)
+
+
+def request(count: int) -> dict:
+    record = make_record("multi", "test", 0, 1, (256, 192))
+    garments = [(record.garments[i % len(record.garments)].image, CATEGORIES[i]) for i in range(count)]
+    return {
+        "task": "single" if count == 1 else "multi",
+        "person": record.person.image,
+        "garments": garments,
+        "instruction": record.instruction,
+        "seed": 0,
+    }
+
+
+def one_step_inputs(pipeline: TryOnPipeline, count: int):
+    """The stacked three-branch transformer call of one guided denoising step."""
+    checked = pipeline.check_inputs(**request(count))
+    encoded = pipeline.encode([checked])
+    latents = pipeline.prepare_latents([checked])
+    branches = (Branch.FULL, Branch.REFERENCES, Branch.UNCONDITIONAL)
+    captured = {}
+
+    def capture(x, sigma, *args, **kwargs):
+        captured.update(x=x, sigma=sigma, args=args, kwargs=kwargs)
+        return torch.zeros_like(x)
+
+    original = pipeline.transformer.forward
+    pipeline.transformer.forward = capture  # record the exact inputs the sampler builds
+    try:
+        # Scales other than 1 run all three branches, as the default guidance does.
+        pipeline.denoise(latents, encoded, dataclasses.replace(checked, steps=1, text_scale=2.0, reference_scale=2.0))
+    finally:
+        pipeline.transformer.forward = original
+    assert captured["x"].shape[0] == len(branches)
+    return captured
+
+
+def time_call(function, repeats: int) -> float:
+    function()  # warm-up
+    start = time.perf_counter()
+    for _ in range(repeats):
+        function()
+    return (time.perf_counter() - start) / repeats
+
+
+def matmul_gflops(repeats: int, size: int = 1024) -> float:
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    seconds = time_call(lambda: a @ b, repeats * 5)
+    return 2 * size**3 / seconds / 1e9
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--threads", type=int, default=torch.get_num_threads(), help="torch CPU threads")
+    parser.add_argument("--repeats", type=int, default=3, help="timed repetitions of each measurement")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(0)
+    pipeline = build_pipeline()
+    steps = pipeline.config.steps
+    print(f"device: cpu, fp32, {args.threads} threads, image {pipeline.config.image_size[0]}x{pipeline.config.image_size[1]}, {steps} steps")
+
+    with torch.no_grad():
+        step_flops = {}
+        for count in REFERENCE_COUNTS:
+            inputs = one_step_inputs(pipeline, count)
+            call = lambda inputs=inputs: pipeline.transformer(inputs["x"], inputs["sigma"], *inputs["args"], **inputs["kwargs"])
+            step_seconds = time_call(call, args.repeats)
+            with FlopCounterMode(display=False) as counter:
+                call()
+            step_flops[count] = counter.get_total_flops()
+            image_seconds = time_call(lambda count=count: pipeline(**request(count)), 1)
+            print(f"seconds per denoising step, {count} reference(s): {step_seconds:.3f}")
+            print(f"seconds per image ({steps} steps), {count} reference(s): {image_seconds:.2f}")
+            print(f"GFLOP per denoising step, {count} reference(s): {step_flops[count] / 1e9:.2f}")
+            print(f"achieved GFLOP/s of one denoising step, {count} reference(s): {step_flops[count] / step_seconds / 1e9:.1f}")
+        matmul = matmul_gflops(args.repeats)
+        print(f"plain fp32 matmul 1024x1024 GFLOP/s: {matmul:.1f}")
+        inputs = one_step_inputs(pipeline, REFERENCE_COUNTS[-1])
+        step_seconds = time_call(
+            lambda: pipeline.transformer(inputs["x"], inputs["sigma"], *inputs["args"], **inputs["kwargs"]), args.repeats
+        )
+        achieved = step_flops[REFERENCE_COUNTS[-1]] / step_seconds / 1e9
+        print(f"denoising step / matmul GFLOP/s ratio, {REFERENCE_COUNTS[-1]} references: {achieved / matmul:.2f}")
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory MiB: {peak_mib:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+"""`--model` of `atelier bench`: a baseline by name, or a try-on checkpoint folder."""
+
+from __future__ import annotations
+
+from atelier.eval.baseline_models import (
+    BenchModel,
+    IdentityModel,
+    NoiseModel,
+    OracleModel,
+    world_target,
+)
+from atelier.eval.parser_network import ParserNetwork
+from atelier.eval.placement_baselines import PlacementBaseline
+
+BASELINES: tuple[str, ...] = ("oracle", "warp", "paste", "identity", "noise")
+
+
+def load_bench_model(spec: str, parser: ParserNetwork, seed: int = 0) -> BenchModel:
+    """The model `spec` names.
+
+    Args:
+        spec: one of `BASELINES`, or a path to a checkpoint folder (run by `PipelineModel`).
+        parser: the judges' parser, which the placement baselines use to find regions.
+        seed: seeds the noise baseline and the pipeline's sampling.
+
+    Returns:
+        a callable `model(request) -> image` with a `name`.
+    """
+    if spec == "oracle":
+        return OracleModel(world_target)
+    if spec in ("warp", "paste"):
+        return PlacementBaseline(parser, spec)
+    if spec == "identity":
+        return IdentityModel()
+    if spec == "noise":
+        return NoiseModel(seed)
+    from atelier.eval.pipeline_model import PipelineModel
+
+    return PipelineModel(spec, seed)

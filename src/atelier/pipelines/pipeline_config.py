@@ -1,0 +1,49 @@
+"""`PipelineConfig`: how a trained try-on model is sampled; saved in its checkpoint."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """Sampling settings that belong to a model (stored as configs["pipeline"]).
+
+    Attributes:
+        image_size: (height, width) the model was trained at; inputs are padded to its aspect.
+        steps: default number of Euler steps.
+        text_guidance: default s_text, how strongly to follow the instruction.
+        reference_guidance: default s_ref, how strongly to follow the reference images.
+        sigma_shift: timestep shift of the sampling schedule (the one used in training).
+    """
+
+    image_size: tuple[int, int] = (128, 96)
+    steps: int = 20
+    text_guidance: float = 1.5
+    reference_guidance: float = 1.5
+    sigma_shift: float = 1.0
+
+    def __post_init__(self) -> None:
+        height, width = self.image_size
+        if height <= 0 or width <= 0:
+            raise ValueError(f"image_size must be positive, got {self.image_size}")
+        if self.steps < 1:
+            raise ValueError(f"steps must be at least 1, got {self.steps}")
+        if self.sigma_shift <= 0:
+            raise ValueError(f"sigma_shift must be positive, got {self.sigma_shift}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready fields."""
+        return {**asdict(self), "image_size": list(self.image_size)}
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any]) -> PipelineConfig:
+        """Inverse of `to_dict`; unknown keys are an error."""
+        known = {field.name for field in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown PipelineConfig fields {sorted(unknown)}")
+        if "image_size" in values:
+            values = {**values, "image_size": tuple(values["image_size"])}
+        return cls(**values)

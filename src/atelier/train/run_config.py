@@ -1,0 +1,317 @@
+"""Run configs: what `atelier train --config configs/<preset>.yaml` reads.
+
+A run config is separate from the architecture configs of the models (those are dataclasses
+with named presets in `atelier.models`); it picks presets, says what is trained on what data
+and how. Every section is a frozen dataclass; unknown keys and wrong types are errors that
+name the key, so a typo never silently trains the wrong thing.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from atelier.pipelines.task_inputs import TASKS
+
+TASK_KINDS = ("autoencoder", "flow_matching")
+DATA_SOURCES = ("world-live", "world")
+
+
+class RunConfigError(ValueError):
+    """A run config that cannot be used, naming the offending key."""
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """Where training records come from.
+
+    Attributes:
+        source: "world-live" renders records on the fly (no disk, good on a CPU); "world"
+            streams the shards of a build made by `atelier world build`.
+        world: folder of the world build (source "world").
+        split: world split to render (source "world-live").
+        seed: world seed (source "world-live").
+        image_size: (height, width) the models see; inputs are padded to its aspect.
+        kinds: record kinds to train on.
+        balance_buffer: records held back to balance tasks, categories and reference
+            counts (0 takes records in the source's order).
+        balance_patience: draws a held-back record may wait before it is dropped.
+    """
+
+    source: str = "world-live"
+    world: str | None = None
+    split: str = "train"
+    seed: int = 0
+    image_size: tuple[int, int] = (128, 96)
+    kinds: tuple[str, ...] = TASKS
+    balance_buffer: int = 0
+    balance_patience: int = 32
+
+
+@dataclass(frozen=True)
+class OptimizerConfig:
+    """AdamW with linear warmup and a cosine decay to `min_learning_rate_ratio`."""
+
+    learning_rate: float = 3e-4
+    weight_decay: float = 0.01
+    betas: tuple[float, float] = (0.9, 0.99)
+    grad_clip: float = 1.0
+    warmup_steps: int = 100
+    min_learning_rate_ratio: float = 0.1
+
+
+@dataclass(frozen=True)
+class EmaConfig:
+    """Exponential moving average of the trained weights (the weights that get shipped)."""
+
+    decay: float = 0.999
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    """Progress, CSV/TensorBoard logs and sample grids.
+
+    Attributes:
+        every: steps between log rows.
+        sample_every: steps between sample grid PNGs (0 turns them off).
+        tensorboard: also write TensorBoard event files.
+        progress_bar: show a tqdm bar with the loss and samples/s.
+    """
+
+    every: int = 10
+    sample_every: int = 500
+    tensorboard: bool = True
+    progress_bar: bool = True
+
+
+@dataclass(frozen=True)
+class CheckpointConfig:
+    """Atomic checkpoints: every `every` steps and at the end; the newest `keep` stay."""
+
+    every: int = 500
+    keep: int = 2
+
+
+@dataclass(frozen=True)
+class ComponentConfig:
+    """One model component: a named preset with field overrides, or a trained checkpoint.
+
+    Attributes:
+        preset: preset name in the component's `PRESETS`.
+        overrides: preset fields to change, e.g. {"vocab_size": 4096}.
+        checkpoint: a `.safetensors` checkpoint (or a run's checkpoint folder) to load the
+            trained component from; its architecture comes from the file.
+    """
+
+    preset: str = "tiny"
+    overrides: dict[str, Any] = field(default_factory=dict)
+    checkpoint: str | None = None
+
+
+@dataclass(frozen=True)
+class ModelConfig:
+    """The components a run builds. The transformer's latent and text widths follow the
+    autoencoder and the text encoder, so they need not be repeated."""
+
+    autoencoder: ComponentConfig = field(default_factory=ComponentConfig)
+    transformer: ComponentConfig = field(default_factory=ComponentConfig)
+    text_encoder: ComponentConfig = field(default_factory=ComponentConfig)
+
+
+@dataclass(frozen=True)
+class AutoencoderTrainingConfig:
+    """Losses and inputs of autoencoder training.
+
+    Attributes:
+        l1: weight of the pixel L1 loss.
+        gradient: weight of the L1 loss between image gradients (keeps edges and prints sharp).
+        kl: weight of the KL term, relative to the pixel loss summed over the image (the
+            latent-diffusion convention, where 1e-6 is usual).
+        crop: (height, width) random crops trained on; the autoencoder is convolutional,
+            so crops teach it as well as whole images at a fraction of the cost.
+        records_per_step: records whose images feed one step.
+        latent_fit_images: images the latent scaling and shift are fitted on.
+    """
+
+    l1: float = 1.0
+    gradient: float = 0.5
+    kl: float = 1e-6
+    crop: tuple[int, int] = (64, 48)
+    records_per_step: int = 4
+    latent_fit_images: int = 64
+
+
+@dataclass(frozen=True)
+class FlowMatchingConfig:
+    """Flow-matching training of the try-on model.
+
+    Attributes:
+        text_dropout: probability a sample's instruction is replaced by "" (text guidance).
+        reference_dropout: probability a sample loses all its conditions (reference guidance).
+        sigma_distribution: "logit_normal" or "uniform" training noise levels.
+        logit_mean, logit_std: the logit-normal's parameters.
+        sigma_shift: timestep shift used in training and stored for sampling.
+        train_text_encoder: train the text encoder with the transformer (it starts random).
+        tokenizer_vocab_size: BPE vocabulary trained on the world's text before training.
+        tokenizer_outfits: outfits whose captions and instructions make the corpus.
+        tokenizer_records: records whose instructions join the corpus.
+        sample_steps: Euler steps of the sample grids (and the shipped default).
+        text_guidance, reference_guidance: guidance of the sample grids (and the default).
+    """
+
+    text_dropout: float = 0.1
+    reference_dropout: float = 0.1
+    sigma_distribution: str = "logit_normal"
+    logit_mean: float = 0.0
+    logit_std: float = 1.0
+    sigma_shift: float = 1.0
+    train_text_encoder: bool = True
+    tokenizer_vocab_size: int = 512
+    tokenizer_outfits: int = 200
+    tokenizer_records: int = 50
+    sample_steps: int = 20
+    text_guidance: float = 1.5
+    reference_guidance: float = 1.5
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """A training run.
+
+    Attributes:
+        task: "autoencoder" or "flow_matching" (the try-on model).
+        output_dir: where checkpoints, logs and sample grids go.
+        steps: optimizer steps in total (a resumed run continues up to this).
+        batch_size: samples per step and process (autoencoder: image crops).
+        seed: seeds everything random in the run.
+        threads: torch CPU threads (None leaves torch's default).
+    """
+
+    task: str
+    output_dir: str
+    steps: int
+    batch_size: int
+    seed: int = 0
+    threads: int | None = None
+    data: DataConfig = field(default_factory=DataConfig)
+    model: ModelConfig = field(default_factory=ModelConfig)
+    optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
+    ema: EmaConfig = field(default_factory=EmaConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    checkpoint: CheckpointConfig = field(default_factory=CheckpointConfig)
+    autoencoder: AutoencoderTrainingConfig = field(default_factory=AutoencoderTrainingConfig)
+    flow_matching: FlowMatchingConfig = field(default_factory=FlowMatchingConfig)
+
+    def __post_init__(self) -> None:
+        _require(self.task in TASK_KINDS, "task", f"must be one of {TASK_KINDS}, got {self.task!r}")
+        _require(self.data.source in DATA_SOURCES, "data.source", f"must be one of {DATA_SOURCES}, got {self.data.source!r}")
+        _require(self.data.source != "world" or bool(self.data.world), "data.world", "is required when data.source is 'world'")
+        unknown_kinds = sorted(set(self.data.kinds) - set(TASKS))
+        _require(not unknown_kinds and bool(self.data.kinds), "data.kinds", f"must be some of {TASKS}, got {unknown_kinds or 'none'}")
+        for name in ("steps", "batch_size"):
+            _require(getattr(self, name) >= 1, name, "must be at least 1")
+        _require(self.threads is None or self.threads >= 1, "threads", "must be at least 1")
+        _require(self.logging.every >= 1 and self.checkpoint.every >= 1, "logging.every/checkpoint.every", "must be at least 1")
+        _require(self.checkpoint.keep >= 1, "checkpoint.keep", "must be at least 1")
+        _require(0 <= self.ema.decay < 1, "ema.decay", "must lie in [0, 1)")
+        for name in ("text_dropout", "reference_dropout"):
+            _require(0 <= getattr(self.flow_matching, name) <= 1, f"flow_matching.{name}", "must lie in [0, 1]")
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready values (tuples as lists)."""
+        return _plain(asdict(self))
+
+    def replace_values(self, **values: Any) -> RunConfig:
+        """A copy with top-level fields replaced (e.g. output_dir, steps from the command line)."""
+        return from_mapping({**self.to_dict(), **values})
+
+
+def _require(condition: bool, key: str, message: str) -> None:
+    if not condition:
+        raise RunConfigError(f"run config: {key} {message}")
+
+
+def load_run_config(path: str | Path) -> RunConfig:
+    """Read a YAML run config.
+
+    Raises:
+        FileNotFoundError: no such file.
+        RunConfigError: invalid YAML, unknown keys, wrong types or values.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no run config at {path}")
+    try:
+        values = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as error:
+        raise RunConfigError(f"{path}: not valid YAML ({error})") from None
+    try:
+        return from_mapping(values)
+    except RunConfigError as error:
+        raise RunConfigError(f"{path}: {error}") from None
+
+
+def from_mapping(values: Any) -> RunConfig:
+    """Build a `RunConfig` from nested dictionaries (as read from YAML or a checkpoint)."""
+    return _build(RunConfig, values, "")
+
+
+def _build(cls: type, values: Any, where: str) -> Any:
+    if not isinstance(values, dict):
+        raise RunConfigError(f"{where or 'the config'} must be a mapping, got {type(values).__name__}")
+    hints = typing.get_type_hints(cls)
+    known = {item.name for item in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise RunConfigError(f"unknown key(s) {unknown} in {where or 'the config'}; known: {sorted(known)}")
+    missing = [
+        item.name
+        for item in fields(cls)
+        if item.name not in values and item.default is MISSING and item.default_factory is MISSING
+    ]
+    if missing:
+        raise RunConfigError(f"missing key(s) {missing} in {where or 'the config'}")
+    return cls(**{name: _convert(hints[name], value, f"{where}{name}") for name, value in values.items()})
+
+
+def _convert(hint: Any, value: Any, where: str) -> Any:
+    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in arguments:
+            return None
+        (inner,) = [argument for argument in arguments if argument is not type(None)]
+        return _convert(inner, value, where)
+    if is_dataclass(hint):
+        return _build(hint, value, f"{where}.")
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise RunConfigError(f"{where} must be a list, got {value!r}")
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return tuple(_convert(arguments[0], item, where) for item in value)
+        if len(value) != len(arguments):
+            raise RunConfigError(f"{where} must have {len(arguments)} values, got {value!r}")
+        return tuple(_convert(a, item, where) for a, item in zip(arguments, value, strict=True))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise RunConfigError(f"{where} must be a mapping, got {value!r}")
+        return dict(value)
+    if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, str, bool) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
+        return value
+    if hint is Any:
+        return value
+    raise RunConfigError(f"{where} must be {getattr(hint, '__name__', hint)}, got {value!r}")
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value

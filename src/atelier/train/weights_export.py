@@ -1,0 +1,47 @@
+"""Exporting a run's checkpoint as shippable weights: `model.safetensors` + a readable `config.json`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from atelier.models.checkpoint import read_checkpoint_configs
+from atelier.train.components import resolve_checkpoint_file
+from atelier.world.shards import write_bytes_atomic
+
+CONFIG_FILE = "config.json"
+
+
+def export_weights(source: str | Path, destination: str | Path) -> Path:
+    """Copy a checkpoint's model file into a weights folder and write its configs beside it.
+
+    The safetensors file already describes itself; `config.json` repeats its configs
+    (architecture, pipeline defaults, the run that made it, the step) for people to read.
+
+    Args:
+        source: a checkpoint file, checkpoint folder or run folder (its latest checkpoint).
+        destination: the weights folder, e.g. weights/tryon.
+
+    Returns:
+        The written model file.
+    """
+    model_file = resolve_checkpoint_file(source)
+    configs = read_checkpoint_configs(model_file)
+    destination = Path(destination)
+    destination.mkdir(parents=True, exist_ok=True)
+    target = destination / "model.safetensors"
+    descriptor, temporary = tempfile.mkstemp(dir=destination, prefix=".model.", suffix=".tmp")
+    os.close(descriptor)
+    try:
+        shutil.copyfile(model_file, temporary)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    readable = {"source": str(model_file), **configs}
+    write_bytes_atomic(destination / CONFIG_FILE, (json.dumps(readable, indent=1) + "\n").encode())
+    return target

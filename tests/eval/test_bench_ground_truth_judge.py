@@ -1,0 +1,84 @@
+"""The ground-truth judge with the shipped judges: the oracle's ceiling, bounds, missing garments."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from atelier.eval.bench_set import BENCH_TASKS, bench_items
+from atelier.eval.ground_truth_judge import GroundTruthJudge, reference_categories
+from atelier.eval.judges import DIMENSIONS
+from atelier.eval.trained_judges import load_trained_judges
+from atelier.world.labels import LABEL_ID
+
+SHIPPED_JUDGES = Path(__file__).resolve().parents[2] / "weights" / "eval"
+
+
+@pytest.fixture(scope="module")
+def judge():
+    judges = load_trained_judges(SHIPPED_JUDGES)
+    return GroundTruthJudge(judges.parser, judges.reader)
+
+
+@pytest.mark.parametrize("task", BENCH_TASKS)
+def test_the_ground_truth_scores_ten_on_every_dimension(judge, task):
+    for item in bench_items(task, 2):
+        record = item.record()
+        scores = judge.score(record, record.target.image.copy())
+        for name in DIMENSIONS:
+            value = getattr(scores, name)
+            assert value is None or value >= 9.8, (record.key, name, value)
+        assert scores.overall >= 9.8
+        assert (scores.identity is None) == (task == "tryoff")
+
+
+@pytest.mark.parametrize("task", ["single", "tryoff", "pose"])
+def test_scores_stay_on_the_scale_for_any_picture(judge, task):
+    record = bench_items(task, 1)[0].record()
+    rng = np.random.default_rng(0)
+    pictures = [
+        rng.integers(0, 256, record.target.image.shape, dtype=np.uint8),
+        np.zeros_like(record.target.image),
+        np.full_like(record.target.image, 255),
+    ]
+    for picture in pictures:
+        scores = judge.score(record, picture)
+        for name in DIMENSIONS:
+            value = getattr(scores, name)
+            assert value is None or 1.0 <= value <= 10.0
+        assert 1.0 <= scores.overall <= 10.0
+
+
+def test_a_garment_missing_from_the_output_scores_at_the_bottom(judge):
+    for item in bench_items("single", 6):
+        record = item.record()
+        category = reference_categories(record)[0]
+        region = record.target.labels == LABEL_ID[category]
+        if region.sum() < 0.01 * region.size or category in ("bag", "hat", "shoes"):
+            continue
+        output = record.target.image.copy()
+        # Paint the garment away with the backdrop colour found just above the person.
+        output[region] = np.median(record.target.image[record.target.labels == LABEL_ID["background"]], axis=0)
+        scores = judge.score(record, output)
+        assert scores.garments[category] == 1.0
+        assert category in scores.details["missing"]
+        assert scores.identity >= 9.0  # the person is still there
+        return
+    pytest.fail("no sample with a large reference garment among the first six")
+
+
+def test_a_wrong_colour_costs_garment_fidelity_but_not_identity(judge):
+    record = bench_items("single", 1)[0].record()
+    category = reference_categories(record)[0]
+    region = record.target.labels == LABEL_ID[category]
+    output = record.target.image.copy()
+    output[region] = 255 - output[region]
+    scores = judge.score(record, output)
+    assert scores.garment < 5.0
+    assert scores.identity >= 9.0 and scores.background >= 9.0
+
+
+def test_outputs_of_the_wrong_size_are_refused(judge):
+    record = bench_items("single", 1)[0].record()
+    with pytest.raises(ValueError, match="like the target"):
+        judge.score(record, record.target.image[:100])

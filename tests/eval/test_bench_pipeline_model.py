@@ -1,0 +1,52 @@
+"""A try-on checkpoint as a bench model: request -> pipeline call, and clear errors."""
+
+import sys
+
+import numpy as np
+import pytest
+
+import atelier.pipelines
+from atelier.eval.bench_request import strip_record
+from atelier.eval.bench_set import bench_items
+from atelier.eval.pipeline_model import PipelineModel
+
+
+class RecordingPipelineDouble:
+    """Test double for TryOnPipeline: remembers its call and answers with a grey picture."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, **kwargs):
+        self.calls.append(kwargs)
+        return np.full((256, 192, 3), 128, np.uint8)
+
+
+def test_requests_become_pipeline_calls(tmp_path, monkeypatch):
+    double = RecordingPipelineDouble()
+    monkeypatch.setattr(atelier.pipelines.TryOnPipeline, "from_pretrained", classmethod(lambda cls, path: double))
+    model = PipelineModel(tmp_path, seed=3)
+    request = strip_record(bench_items("multi", 1)[0].record())
+    answer = model(request)
+    call = double.calls[0]
+    assert answer.shape == (256, 192, 3)
+    assert call["task"] == "multi" and call["instruction"] == request.instruction
+    assert [category for _, category in call["garments"]] == [g.category for g in request.garments]
+    assert call["person"] is request.person and call["pose"] is None
+    model(request)
+    assert double.calls[1]["seed"] == call["seed"]  # reproducible per sample
+
+    pose_request = strip_record(bench_items("pose", 1)[0].record())
+    model(pose_request)
+    assert double.calls[-1]["pose"] is pose_request.pose_map
+
+
+def test_missing_pipeline_package_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "atelier.pipelines", None)
+    with pytest.raises(ImportError, match="baselines .* run without it"):
+        PipelineModel(tmp_path)
+
+
+def test_missing_checkpoint_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no try-on checkpoint"):
+        PipelineModel(tmp_path / "absent")

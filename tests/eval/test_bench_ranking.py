@@ -1,0 +1,52 @@
+"""The bench ranks the baselines as they deserve on single try-on (small n, shipped judges)."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from atelier.eval.bench_models import BASELINES, load_bench_model
+from atelier.eval.bench_runner import run_task
+from atelier.eval.bench_set import bench_items
+from atelier.eval.ground_truth_judge import GroundTruthJudge
+from atelier.eval.trained_judges import load_trained_judges
+
+SHIPPED_JUDGES = Path(__file__).resolve().parents[2] / "weights" / "eval"
+N = 10
+
+
+@pytest.fixture(scope="module")
+def single_scores():
+    judges = load_trained_judges(SHIPPED_JUDGES)
+    judge = GroundTruthJudge(judges.parser, judges.reader)
+    items = bench_items("single", N)
+    scores = {}
+    for name in BASELINES:
+        run = run_task(load_bench_model(name, judges.parser), judge, judges, items, cache_dir=None, gallery_size=0)
+        scores[name] = {
+            dimension: float(np.mean([getattr(s.scores, dimension) for s in run.samples]))
+            for dimension in ("overall", "identity", "garment", "background", "physics")
+        }
+    return scores
+
+
+@pytest.mark.parametrize("dimension", ["garment", "overall"])
+def test_oracle_beats_warp_beats_paste_beats_identity_beats_noise(single_scores, dimension):
+    ranked = [single_scores[name][dimension] for name in ("oracle", "warp", "paste", "identity", "noise")]
+    assert ranked == sorted(ranked, reverse=True) and len(set(ranked)) == len(ranked), ranked
+
+
+def test_oracle_is_at_the_ceiling_on_every_dimension(single_scores):
+    assert all(value >= 9.8 for value in single_scores["oracle"].values()), single_scores["oracle"]
+
+
+def test_identity_keeps_person_and_background_but_fails_overall(single_scores):
+    identity = single_scores["identity"]
+    assert identity["identity"] >= 8.5 and identity["background"] >= 8.5
+    assert identity["garment"] <= 4.0
+    assert identity["overall"] < single_scores["paste"]["overall"]
+
+
+def test_noise_is_at_the_floor(single_scores):
+    noise = single_scores["noise"]
+    assert noise["garment"] <= 1.5 and noise["background"] <= 1.5 and noise["overall"] <= 2.5

@@ -1,0 +1,126 @@
+import numpy as np
+import pytest
+import torch
+
+from atelier.models.checkpoint import save_checkpoint
+from atelier.pipelines import MissingWeightsError, PipelineConfig, TryOnPipeline
+from tests.pipelines.conftest import IMAGE_SIZE, random_image, tiny_components
+
+PERSON = random_image(40, 30, seed=1)  # 4:3 like the model, twice its size
+TOP, SHOES = random_image(20, 20, seed=2), random_image(10, 30, seed=3)
+
+REQUESTS = {
+    "single": {"task": "single", "person": PERSON, "garments": [(TOP, "top")]},
+    "multi": {"task": "multi", "person": PERSON, "garments": [(TOP, "top"), (SHOES, "shoes")] * 3, "instruction": "tuck the top in"},
+    "modelfree": {"task": "modelfree", "garments": [(TOP, "dress"), (SHOES, "shoes")], "instruction": "a tall woman, walking"},
+    "tryoff": {"task": "tryoff", "person": PERSON, "category": "top"},
+    "pose": {"task": "pose", "person": PERSON, "pose": random_image(40, 30, seed=4)},
+    "m2m": {"task": "m2m", "person": PERSON, "outfit_source": random_image(60, 30, seed=5)},
+    "edit": {"task": "edit", "person": PERSON, "instruction": "make the top red"},
+}
+
+
+@pytest.mark.parametrize("task", list(REQUESTS))
+def test_every_task_returns_an_image_at_the_person_photos_size(pipeline, task):
+    image = pipeline(seed=0, **REQUESTS[task])
+    expected = PERSON.shape if task != "modelfree" else (*IMAGE_SIZE, 3)
+    assert image.shape == expected and image.dtype == np.uint8
+
+
+def test_a_person_of_another_aspect_comes_back_at_its_own_size(pipeline):
+    tall = random_image(90, 20, seed=6)
+    assert pipeline(person=tall, garments=[(TOP, "hat")], seed=0).shape == (90, 20, 3)
+
+
+def test_the_same_seed_gives_the_same_image_and_another_seed_another(pipeline):
+    first = pipeline(**REQUESTS["single"], seed=7)
+    second = pipeline(**REQUESTS["single"], seed=7)
+    other = pipeline(**REQUESTS["single"], seed=8)
+    np.testing.assert_array_equal(first, second)
+    assert not np.array_equal(first, other)
+
+
+def test_a_batch_gives_what_each_request_gives_alone(pipeline):
+    requests = [{**request, "seed": index} for index, request in enumerate(REQUESTS.values())]
+    batched = pipeline.batch_call(requests)
+    for request, image in zip(requests, batched, strict=True):
+        alone = pipeline(**request)
+        assert np.abs(alone.astype(int) - image.astype(int)).max() <= 1, request["task"]
+
+
+def test_requests_with_agreeing_conditions_share_one_forward(pipeline):
+    checked = [
+        pipeline.check_inputs(**REQUESTS["single"], seed=0),
+        pipeline.check_inputs(**REQUESTS["multi"], seed=0),
+        pipeline.check_inputs(**REQUESTS["tryoff"], seed=0),  # its token cannot share the garment slot
+        pipeline.check_inputs(**REQUESTS["single"], seed=0, steps=3),  # other settings
+    ]
+    assert pipeline._stackable_groups(checked) == [[0, 1], [2], [3]]
+
+
+def test_guidance_scales_reach_the_sampler(pipeline):
+    plain = pipeline(**REQUESTS["edit"], seed=0, guidance=1.0)
+    guided = pipeline(**REQUESTS["edit"], seed=0, guidance=(4.0, 2.0))
+    assert not np.array_equal(plain, guided)
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        ({"person": PERSON, "garments": [(TOP, "top")] * 7, "task": "multi"}, "at most 6"),
+        ({"person": PERSON, "garments": [(TOP, "cape")]}, "unknown category"),
+        ({"garments": [(TOP, "top")]}, "needs a person"),
+        ({"person": PERSON, "task": "tryoff"}, "needs the category"),
+        ({"person": np.zeros((0, 4, 3), np.uint8), "garments": [(TOP, "top")]}, "zero size"),
+        ({"person": PERSON, "garments": [(TOP, "top")], "steps": 0}, "steps"),
+        ({"person": PERSON, "garments": [(TOP, "top")], "guidance": "strong"}, "guidance"),
+        ({"person": PERSON, "garments": [(TOP, "top")], "seed": -1}, "seed"),
+    ],
+)
+def test_check_inputs_refuses_bad_requests_with_clear_errors(pipeline, request_, message):
+    with pytest.raises(ValueError, match=message):
+        pipeline(**request_)
+
+
+def test_mismatched_components_are_refused():
+    components = tiny_components()
+    with pytest.raises(ValueError, match="divisible"):
+        TryOnPipeline(**components, config=PipelineConfig(image_size=(18, 12)))
+
+
+def test_from_pretrained_rebuilds_the_pipeline_from_a_checkpoint_folder(pipeline, tmp_path):
+    save_checkpoint(
+        tmp_path / "model.safetensors",
+        {"tryon_model": pipeline.transformer, "autoencoder": pipeline.autoencoder, "text_encoder": pipeline.text_encoder},
+        {"pipeline": pipeline.config.to_dict()},
+    )
+    loaded = TryOnPipeline.from_pretrained(tmp_path)
+    assert loaded.config == pipeline.config
+    np.testing.assert_array_equal(loaded(**REQUESTS["pose"], seed=3), pipeline(**REQUESTS["pose"], seed=3))
+
+
+def test_from_pretrained_says_how_to_get_weights_when_there_are_none(tmp_path):
+    with pytest.raises(MissingWeightsError, match="atelier train --config configs/default.yaml"):
+        TryOnPipeline.from_pretrained(tmp_path / "nowhere")
+
+
+def test_an_incomplete_checkpoint_is_refused(pipeline, tmp_path):
+    save_checkpoint(tmp_path / "model.safetensors", {"autoencoder": pipeline.autoencoder})
+    with pytest.raises(ValueError, match="lacks"):
+        TryOnPipeline.from_pretrained(tmp_path)
+
+
+def test_bf16_weights_are_computed_in_fp32(pipeline, tmp_path):
+    modules = {
+        "tryon_model": pipeline.transformer,
+        "autoencoder": pipeline.autoencoder,
+        "text_encoder": pipeline.text_encoder,
+    }
+    halved = {name: type(module).from_architecture(module.architecture()) for name, module in modules.items()}
+    for name, module in halved.items():
+        module.load_state_dict(modules[name].state_dict())
+        module.to(torch.bfloat16)
+    save_checkpoint(tmp_path / "model.safetensors", halved, {"pipeline": pipeline.config.to_dict()})
+    loaded = TryOnPipeline.from_pretrained(tmp_path)
+    assert next(loaded.transformer.parameters()).dtype == torch.float32
+    assert loaded(**REQUESTS["single"], seed=0).shape == PERSON.shape

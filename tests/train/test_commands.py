@@ -1,0 +1,74 @@
+"""End to end through `atelier`: train a tiny model for a few steps, then run every command on its checkpoint."""
+
+import json
+
+import pytest
+import yaml
+
+from atelier import cli
+from atelier.cli import train_commands, tryon_commands
+from atelier.data.images import load_image, save_image_atomic
+from atelier.world.tasks import make_record
+from tests.train.conftest import tiny_config
+
+
+@pytest.fixture
+def main(monkeypatch):
+    groups = tuple(group for group in (train_commands, tryon_commands) if group not in cli.COMMAND_GROUPS)
+    monkeypatch.setattr(cli, "COMMAND_GROUPS", (*cli.COMMAND_GROUPS, *groups))
+    return cli.main
+
+
+@pytest.fixture
+def images(tmp_path):
+    record = make_record("single", "test", 0, 0, (64, 48))
+    paths = {}
+    for name, image in {"person": record.person.image[:60], "top": record.garments[0].image}.items():
+        paths[name] = tmp_path / f"{name}.png"
+        save_image_atomic(image, paths[name])
+    return paths
+
+
+def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, capsys):
+    config = tmp_path / "tiny.yaml"
+    config.write_text(yaml.safe_dump(tiny_config(tmp_path / "unused", steps=2).to_dict()))
+    assert main(["train", "--config", str(config), "--output-dir", str(tmp_path / "run")]) == 0
+    assert "checkpoint:" in capsys.readouterr().out
+    weights = str(tmp_path / "run" / "checkpoints" / "step-00000002")
+
+    common = ["--weights", weights, "--steps", "2", "--seed", "1"]
+    commands = {
+        "tryon": ["tryon", "--person", str(images["person"]), "--garment", f"top={images['top']}", "--garment", f"hat={images['top']}"],
+        "tryoff": ["tryoff", "--person", str(images["person"]), "--category", "top"],
+        "pose": ["transfer", "--person", str(images["person"]), "--pose", str(images["person"])],
+        "m2m": ["transfer", "--person", str(images["person"]), "--outfit-from", str(images["top"])],
+        "generate": ["generate", "--garment", f"dress={images['top']}", "--instruction", "a woman walking"],
+        "edit": ["edit", "--person", str(images["person"]), "--instruction", "make the top red"],
+    }
+    for name, arguments in commands.items():
+        out = tmp_path / f"{name}.png"
+        assert main([*arguments, *common, "-o", str(out)]) == 0, name
+        assert f"wrote {out}" in capsys.readouterr().out
+        expected = (64, 48, 3) if name == "generate" else (60, 48, 3)  # back at the photo's size
+        assert load_image(out).shape == expected, name
+
+    assert main(["train", "--config", str(config), "--output-dir", str(tmp_path / "run"), "--resume", "--steps", "3"]) == 0
+    assert "3 steps" in capsys.readouterr().out
+
+    assert main(["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "weights")]) == 0
+    assert "model.safetensors" in capsys.readouterr().out
+    shipped = json.loads((tmp_path / "weights" / "config.json").read_text())
+    assert shipped["training"]["step"] == 3 and shipped["pipeline"]["image_size"] == [64, 48]
+    out = tmp_path / "shipped.png"
+    assert main(["tryoff", "--person", str(images["person"]), "--category", "hat", "--weights", str(tmp_path / "weights"), "-o", str(out)]) == 0
+
+
+def test_user_mistakes_are_one_line_errors(main, tmp_path, images, capsys):
+    missing = ["tryon", "--person", str(images["person"]), "--garment", f"top={images['top']}", "-o", str(tmp_path / "o.png")]
+    assert main([*missing, "--weights", str(tmp_path / "none")]) == 2
+    assert "atelier train --config configs/default.yaml" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["tryon", "--person", "p.png", "--garment", "scarf=s.png", "-o", "o.png"])
+    assert "unknown category 'scarf'" in capsys.readouterr().err
+    assert main(["train", "--config", str(tmp_path / "absent.yaml")]) == 2
+    assert "no run config" in capsys.readouterr().err

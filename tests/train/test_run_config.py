@@ -1,0 +1,50 @@
+import pytest
+
+from atelier.train.run_config import RunConfigError, from_mapping, load_run_config
+from tests.train.conftest import CONFIGS
+
+
+@pytest.mark.parametrize("name", ["tiny", "autoencoder", "default"])
+def test_shipped_configs_load_and_round_trip(name):
+    config = load_run_config(CONFIGS / f"{name}.yaml")
+    assert from_mapping(config.to_dict()) == config
+
+
+def test_the_default_run_uses_the_autoencoder_run_and_a_cpu_sized_image():
+    autoencoder, default = (load_run_config(CONFIGS / f"{name}.yaml") for name in ("autoencoder", "default"))
+    assert default.model.autoencoder.checkpoint == autoencoder.output_dir
+    assert default.data.image_size == autoencoder.data.image_size == (128, 96)
+    assert default.threads == autoencoder.threads == 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"batch_sise": 2}, "unknown key"),
+        ({"optimizer": {"learning_rte": 1.0}}, "optimizer"),
+        ({"steps": "many"}, "steps must be int"),
+        ({"steps": 0}, "steps must be at least 1"),
+        ({"task": "distill"}, "task must be one of"),
+        ({"data": {"source": "world"}}, "data.world is required"),
+        ({"data": {"kinds": ["caption"]}}, "data.kinds"),
+        ({"data": {"image_size": [64]}}, "2 values"),
+        ({"flow_matching": {"text_dropout": 1.5}}, "text_dropout"),
+    ],
+)
+def test_mistakes_name_the_key(change, message):
+    values = load_run_config(CONFIGS / "tiny.yaml").to_dict()
+    for key, value in change.items():
+        values[key] = {**values[key], **value} if isinstance(value, dict) and key in values else value
+    with pytest.raises(RunConfigError, match=message):
+        from_mapping(values)
+
+
+def test_missing_required_keys_and_bad_yaml_are_errors(tmp_path):
+    (tmp_path / "partial.yaml").write_text("task: autoencoder\nsteps: 3\n")
+    with pytest.raises(RunConfigError, match="missing key"):
+        load_run_config(tmp_path / "partial.yaml")
+    (tmp_path / "broken.yaml").write_text("task: [unclosed\n")
+    with pytest.raises(RunConfigError, match="not valid YAML"):
+        load_run_config(tmp_path / "broken.yaml")
+    with pytest.raises(FileNotFoundError):
+        load_run_config(tmp_path / "absent.yaml")
