@@ -5,7 +5,11 @@ from __future__ import annotations
 import pytest
 import torch
 
-from atelier.retrieval.caption_decoding import beam_decode, greedy_decode
+from atelier.retrieval.caption_decoding import (
+    beam_decode,
+    greedy_decode,
+    without_repeated_ngrams,
+)
 from atelier.retrieval.caption_styles import (
     UnknownCaptionStyle,
     style_prefix,
@@ -85,3 +89,17 @@ def test_generate_captions_in_every_style_with_greedy_and_beam_search():
             assert len(captions) == 2 and all(isinstance(caption, str) for caption in captions)
     with pytest.raises(UnknownCaptionStyle):
         encoder.generate_captions(images, "poetic")
+
+
+def test_repeated_ngrams_can_be_forbidden():
+    prefers_one = table_scorer({}, vocab=4)
+
+    def scorer(tokens):  # always 1 > 2 > end > 3
+        logits = torch.tensor([[0.0, 2.0, 1.0, -5.0]]).repeat(tokens.shape[0], 1)
+        return logits
+
+    assert greedy_decode(scorer, torch.tensor([[9]]), END, 6).tolist() == [[9, 1, 1, 1, 1, 1]]
+    blocked = without_repeated_ngrams(scorer, 2, start=1)
+    # "1 1" may appear once, then "1 2", "2 1"; every next bigram would repeat: the end token.
+    assert greedy_decode(blocked, torch.tensor([[9]]), END, 10).tolist() == [[9, 1, 1, 2, 1, END]]
+    assert without_repeated_ngrams(prefers_one, 0) is prefers_one

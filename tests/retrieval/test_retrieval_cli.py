@@ -76,6 +76,15 @@ def test_build_then_search_by_text_image_composed_and_item(catalogue, index, cap
     assert status == 0 and first not in result_ids(out, records) and len(result_ids(out, records)) == COUNT - 1
 
 
+def test_an_hnsw_index_answers_like_the_exact_one(catalogue, index, tmp_path, capsys):
+    weights, images, records = catalogue
+    hnsw = tmp_path / "hnsw"
+    status, _, _ = run(capsys, "index", "build", "--images", str(images), "--out", str(hnsw), "--kind", "hnsw", "--weights", str(weights))
+    assert status == 0
+    outputs = [run(capsys, "search", "--index", str(path), "--text", "red dress", "-k", "3", "--weights", str(weights))[1] for path in (index, hnsw)]
+    assert result_ids(outputs[0], records) == result_ids(outputs[1], records)  # ten items: HNSW finds them all
+
+
 def test_caption_command_prints_one_caption(catalogue, capsys):
     weights, images, records = catalogue
     image = images / f"{records[1].garments[0].garment_id}.png"

@@ -85,10 +85,9 @@ def test_bad_queries_raise_typed_value_errors(service):
     assert all(issubclass(error, ValueError) for error in (EmptySearchQuery, UnknownCatalogueItem, UnknownCaptionStyle))
 
 
-def test_a_service_without_index_still_captions(service, tmp_path):
-    service, shots, _ = service
-    captions_only = RetrievalService.__new__(RetrievalService)
-    captions_only.encoder, captions_only.store = service.encoder, None
+def test_a_service_without_index_still_captions(service):
+    _, shots, weights = service
+    captions_only = RetrievalService(weights)
     assert isinstance(captions_only.caption(shots[0], "short"), str)
     with pytest.raises(RetrievalInputError, match="no catalogue index"):
         captions_only.search_text("red")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 
 import numpy as np
 import pytest
@@ -21,7 +22,11 @@ from atelier.retrieval.training_pools import (
     render_composed_pool,
     save_pool,
 )
-from atelier.retrieval.training_sampler import batch_indices, composed_batch, epoch_order
+from atelier.retrieval.training_sampler import (
+    batch_indices,
+    composed_batch,
+    epoch_order,
+)
 from atelier.retrieval.training_state import STATE_FILE
 from atelier.world.export import export_world
 
@@ -57,7 +62,7 @@ def test_batches_walk_a_fresh_permutation_every_epoch():
 
 
 def category_changes(order, categories) -> int:
-    return sum(categories[a] != categories[b] for a, b in zip(order[:-1], order[1:]))
+    return sum(categories[a] != categories[b] for a, b in itertools.pairwise(order))
 
 
 def test_grouped_epochs_keep_categories_together_and_still_visit_everything():

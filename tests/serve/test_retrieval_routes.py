@@ -53,3 +53,25 @@ def test_caption_describes_the_image(catalogue_client):
     unknown_style = catalogue_client.post("/v1/caption", files=[("image", ("g.png", encode(red))), ("style", (None, "poem"))])
     assert_error(unknown_style, 422, "invalid_request", "style")
     assert_error(catalogue_client.post("/v1/caption", files=[("style", (None, "short"))]), 422, mentions="image")
+
+
+def test_the_shipped_encoder_serves_search_and_caption_over_an_index(make_client, tmp_path):
+    """With --index, /v1/search and /v1/caption answer through the retrieval encoder."""
+    from atelier.data.images import save_image_atomic
+    from atelier.retrieval.encoder_file import DEFAULT_WEIGHTS, encoder_fingerprint, load_encoder
+    from atelier.retrieval.index_building import build_image_index
+    from atelier.world.tasks import make_record
+
+    images = tmp_path / "catalogue"
+    images.mkdir()
+    for index in range(6):
+        garment = make_record("caption", "test", 0, index, (96, 72)).garments[0]
+        save_image_atomic(garment.image, images / f"item{index}.png")
+    encoder = load_encoder(DEFAULT_WEIGHTS)
+    build_image_index(encoder, images, tmp_path / "index", fingerprint=encoder_fingerprint(DEFAULT_WEIGHTS), progress=False)
+    client = make_client(retrieval=load_retrieval(tmp_path / "index"))
+    response = client.post("/v1/search", files=[("text", (None, "a red top")), ("k", (None, "3"))])
+    assert response.status_code == 200, response.text
+    assert len(response.json()["results"]) == 3
+    caption = client.post("/v1/caption", files=[("image", ("g.png", (images / "item0.png").read_bytes()))])
+    assert caption.status_code == 200 and caption.json()["caption"]

@@ -59,6 +59,8 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
     assert "model.safetensors" in capsys.readouterr().out
     shipped = json.loads((tmp_path / "weights" / "config.json").read_text())
     assert shipped["training"]["step"] == 3 and shipped["pipeline"]["image_size"] == [64, 48]
+    assert main(["autoencoder-psnr", "--checkpoint", str(tmp_path / "weights"), "--n", "2", "--size", "64x48"]) == 0
+    assert "dB" in capsys.readouterr().out
     out = tmp_path / "shipped.png"
     assert main(["tryoff", "--person", str(images["person"]), "--category", "hat", "--weights", str(tmp_path / "weights"), "-o", str(out)]) == 0
 

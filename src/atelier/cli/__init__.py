@@ -12,9 +12,9 @@ import sys
 from collections.abc import Sequence
 
 from atelier import __version__
-from atelier.cli import demo_commands, serve_commands, world_commands
+from atelier.cli import demo_commands, retrieval_commands, serve_commands, world_commands
 
-COMMAND_GROUPS = (world_commands, serve_commands, demo_commands)
+COMMAND_GROUPS = (world_commands, retrieval_commands, serve_commands, demo_commands)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -45,7 +45,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         "Resumable: rerun the same command after an interruption.",
     )
     train.add_argument("--out", default=DEFAULT_JUDGES, help=f"output folder (default {DEFAULT_JUDGES})")
-    train.add_argument("--steps", type=positive_int, help="optimiser steps for each network (defaults: parser 1400, features 1400)")
+    train.add_argument("--steps", type=positive_int, help="optimiser steps for each network (defaults: parser 1800, features 1400)")
     train.add_argument("--records", type=positive_int, default=2000, help="world train records rendered (default 2000)")
     train.add_argument("--test-records", type=positive_int, default=150, help="world test records scored (default 150)")
     train.add_argument("--seed", type=int, default=0)

@@ -5,7 +5,8 @@ network (`atelier bench train-judges`): on garment crops and product shots they 
 category, the colour (the world's 20 named colours) and the pattern; on head crops they name the
 skin tone, the hair style and the hair colour, the attributes a viewer tells people apart by at
 a glance. `AttributeReader` pairs the network with its heads and turns crops into probability
-vectors; TryOnBench compares two readings with the Bhattacharyya coefficient.
+vectors; TryOnBench compares two head readings with the Bhattacharyya coefficient (the garment
+heads shape the embedding the `-atelier` metrics use).
 """
 
 from __future__ import annotations

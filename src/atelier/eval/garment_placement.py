@@ -91,21 +91,33 @@ def _garment_everywhere(piece: GarmentPiece) -> np.ndarray:
     return piece.image[rows, columns]
 
 
-def warp_piece(canvas: np.ndarray, piece: GarmentPiece, region: np.ndarray) -> None:
-    """Warp the piece onto the region with a thin-plate spline and paint it there (in place).
+def _box_affine(from_mask: np.ndarray, to_mask: np.ndarray):
+    """The axis-aligned affine map (scale and shift) taking one mask's bounding box onto another's."""
+    (f_top, f_left, f_bottom, f_right), (t_top, t_left, t_bottom, t_right) = region_box(from_mask), region_box(to_mask)
+    scale = np.array([(t_right - t_left) / (f_right - f_left), (t_bottom - t_top) / (f_bottom - f_top)])
+    shift = np.array([t_left, t_top]) - scale * np.array([f_left, f_top])
+    return lambda points: points * scale + shift
+
+
+def warp_piece(canvas: np.ndarray, piece: GarmentPiece, region: np.ndarray, fit: str = "affine") -> None:
+    """Warp the piece onto the region and paint it there, filling the region exactly (in place).
 
     Args:
         canvas: (H, W, 3) uint8, written.
         piece: the garment.
         region: (H, W) bool silhouette it must fill.
+        fit: "affine" (the region's bounding box onto the garment's) or "tps" (a thin-plate
+            spline through the two silhouettes' edge landmarks).
     """
-    region_points, piece_points = silhouette_landmarks(region), silhouette_landmarks(piece.mask)
-    if region_points is None or piece_points is None:
+    if not region.any() or not piece.mask.any():
         return
     # Fitted backwards (region -> piece): every region pixel looks up the garment point it shows.
-    spline = ThinPlateSpline(region_points, piece_points)
+    if fit == "tps":
+        mapping = ThinPlateSpline(silhouette_landmarks(region), silhouette_landmarks(piece.mask))
+    else:
+        mapping = _box_affine(region, piece.mask)
     rows, columns = np.nonzero(region)
-    mapped = spline(np.stack([columns, rows], axis=1).astype(np.float64))
+    mapped = mapping(np.stack([columns, rows], axis=1).astype(np.float64))
     garment = _garment_everywhere(piece).astype(np.float64)
     sampled = np.stack(
         [ndimage.map_coordinates(garment[..., c], [mapped[:, 1], mapped[:, 0]], order=1, mode="nearest") for c in range(3)],

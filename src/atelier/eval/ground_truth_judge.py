@@ -3,13 +3,11 @@
 Every dimension is a similarity s in [0, 1] (1 = the output cannot be told from the target in
 that respect, 0 = nothing of it is right) mapped linearly to the Likert scale: score = 1 + 9 s.
 
-The target's true label map decides what there is to judge (which garments and body regions the
-target shows) and is the reference for shapes and structure. An output has no labels, so its
-regions come from the trained parser (`ParserNetwork`); appearance (colours, patterns, faces)
-is compared between the parser's region on the target photo and the parser's region on the
-output, so the parser's mistakes fall alike on both sides. Comparisons with the true label map
-are divided by the same comparison made on the target photo itself ("the parser's ceiling"), so
-a parser error a perfect output would also suffer costs nothing: the oracle scores exactly 10.
+The target's true label map decides what there is to judge: which garments and body regions the
+target shows, and where its background is. An output has no labels, so its regions come from the
+trained parser (`ParserNetwork`), and so do the target's for every comparison: the parser reads
+the target photo and the output alike and the two readings are compared, so the parser's
+mistakes fall alike on both sides and a perfect answer scores exactly 10 (the oracle does).
 Small regions are ignored: a region counts when it has at least `MIN_REGION_FRACTION` (0.1%) of
 the photo's pixels, a garment when it has `MIN_GARMENT_FRACTION` (0.4%, the world's own
 visibility threshold).
@@ -17,50 +15,55 @@ visibility threshold).
 Building blocks (`colour_difference`, `attribute_heads`):
 - colour agreement a(ΔE) = clip((23 − ΔE) / 20.7, 0, 1): full marks within one
   just-noticeable difference (ΔE*ab 2.3), none from ten (23);
-- colour transport distance: mean ΔE*ab of the cheapest one-to-one matching between two
-  regions' pixel colours (128 evenly spread pixels a side); it ignores where colours are, so a
-  shifted garment loses nothing and a wrong colour or a wrong share of colours does;
-- readings: the judge feature network's attribute heads read a region's crop
-  (`judge_crops.masked_crop`) as probabilities over named classes; two readings agree by their
-  Bhattacharyya coefficient Σ √(p_i q_i) (1 = same reading, 0 = disjoint);
+- colour match: a(colour transport distance), the transport distance being the mean ΔE*ab of
+  the cheapest one-to-one matching between two regions' pixel colours (128 evenly spread pixels a
+  side), taken inside the regions (2 pixels from their outline, where a parser's boundary errors
+  mix in the neighbours' colours); it ignores where colours are, so a shifted garment loses
+  nothing and a wrong colour or a wrong share of colours does;
+- pattern agreement: histogram intersection of two regions' texture signatures
+  (`texture_signature`: how much of the region is flat and how its colour edges, soft or sharp,
+  are oriented relative to the dominant direction);
+- readings: the judge feature network's attribute heads read a head crop
+  (`judge_crops.masked_crop`) as probabilities over skin tones, hair styles and hair colours;
+  two readings agree by their Bhattacharyya coefficient Σ √(p_i q_i) (1 = same, 0 = disjoint);
 - IoU of two masks.
 
 **Identity** (people in the target): the geometric mean of
 - for each of face, hair and visible skin (neck, torso, arms, legs) that the target shows and
-  the parser finds on the target: a(colour transport distance between the two parsed regions);
-  0 when the output's region has under 10% of the target's pixels;
+  the parser finds on the target: the colour match of the two parsed regions; 0 when the
+  output's region has under 10% of the target's pixels;
 - likeness: the geometric mean over skin tone, hair style and hair colour of the agreement of
   the two head crops' (hair and face) readings; 0 when the output has no head.
 Identity is alignment-free: the same person in the wrong place is a structure error, not a
 different person. Not applicable to try-off (None).
 
-**Garment fidelity**: the mean over the sample's reference garments of colour × pattern × shape.
-The references are the products for single, multi and model-free, the outfit the target wears
-for pose and model-to-model, the edited garment for edit; one counts when the target shows it
-and the parser finds at least 10% of it on the target. With T the true region of its category
-in the target, T' the parser's region on the target and O the parser's region on the output:
-- colour = a(colour transport distance between T' on the target and O on the output);
-- pattern = agreement of the pattern readings (solid, stripes, checks, dots, floral, logo,
-  gradient, colour-block) of the two crops;
-- shape = IoU(O, T) / IoU(T', T), at most 1.
-The product makes every attribute necessary: a garment of the right colour but the wrong
-pattern is the wrong garment. A garment is **missing**, and scores 1, when O has fewer than
-10% as many pixels as T. For try-off the regions are the target product's mask and the output's
-product mask (`estimate_product_mask`), and Garment fidelity is colour × pattern (the silhouette
-is scored under Physics).
+**Garment fidelity**: the mean over the sample's reference garments of the geometric mean of
+colour, pattern and shape. The references are the products for single, multi and model-free,
+the outfit the target wears for pose and model-to-model, the edited garment for edit; one counts
+when the target shows it (true region T) and the parser finds at least 10% of it on the target
+(region T'). With O the parser's region of the same category on the output:
+- colour = colour match of T' and O;
+- pattern = pattern agreement of T' and O;
+- shape = IoU(O, T').
+The geometric mean keeps every attribute necessary (a garment of the wrong colour, colour 0,
+scores 0 whatever its shape) without compounding partial credit: three attributes each 60%
+right give 0.6, as the overall's geometric mean of the dimensions would. A garment is
+**missing**, and scores 1, when O has fewer than 10% as many pixels as T. For try-off the
+regions are the target product's mask and the output's product mask (`estimate_product_mask`),
+and Garment fidelity is the geometric mean of colour and pattern (the silhouette is scored under
+Physics).
 
 **Background**: over the pixels outside the person in the target (background and occluders; for
 try-off, off the product): the mean per-pixel colour agreement a(ΔE) times the region's SSIM
 (clipped at 0). Colour catches a wrong backdrop SSIM forgives on flat areas; SSIM catches lost
 structure.
 
-**Physics & structure**: the parser's label map of the output against the target's true label
-map: the mean IoU over the person labels (body parts and garments) present in either map or in
-the parser's map of the target (a label absent from both maps agrees), divided by the same mean
-IoU of the parser's map of the target. It falls when a garment sits on the wrong body part, a
-layer is in the wrong order, a limb is cut or a body part appears where the target has none.
-For try-off: IoU of the output's product mask with the target's, divided by the same IoU of the
-target's estimated mask.
+**Physics & structure**: the parser's label map of the output against its label map of the
+target: the mean IoU over the person labels (body parts and garments) present in the target's
+true label map or in either parsed map (a label absent from both parsed maps agrees). It falls
+when a garment sits on the wrong body part, a layer is in the wrong order, a limb is cut or a
+body part appears where the target has none. For try-off: IoU of the output's product mask
+with the target's (both estimated the same way).
 
 **Overall** (per sample) = geometric mean of the dimensions that apply; a task's score is the
 mean over its samples.
@@ -70,6 +73,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from scipy import ndimage
 
 from atelier.eval.attribute_heads import (
     IDENTITY_ATTRIBUTES,
@@ -87,6 +91,11 @@ from atelier.eval.judge_crops import masked_crop, stack_crops
 from atelier.eval.judges import DimensionScores, geometric_mean, likert_from_similarity
 from atelier.eval.parser_network import ParserNetwork
 from atelier.eval.pixel_metrics import ssim_per_sample
+from atelier.eval.texture_signature import (
+    OUTLINE_PIXELS,
+    signature_agreement,
+    texture_signature,
+)
 from atelier.world.labels import LABEL_ID, PERSON_LABELS
 from atelier.world.records import GarmentImage, PersonImage, Record
 from atelier.world.vocabulary import CATEGORIES
@@ -95,6 +104,7 @@ MIN_REGION_FRACTION = 0.001
 MIN_GARMENT_FRACTION = 0.004
 MISSING_FRACTION = 0.1
 MIN_BACKGROUND_FRACTION = 0.01
+MIN_INTERIOR_PIXELS = 16
 
 IDENTITY_REGIONS: dict[str, tuple[int, ...]] = {
     "face": (LABEL_ID["face"],),
@@ -124,8 +134,8 @@ def _iou(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.logical_and(a, b).sum() / union) if union else 1.0
 
 
-def _mean_iou(predicted: np.ndarray, truth: np.ndarray, labels: list[int]) -> float:
-    return float(np.mean([_iou(predicted == label, truth == label) for label in labels]))
+def _mean_iou(a: np.ndarray, b: np.ndarray, labels: list[int]) -> float:
+    return float(np.mean([_iou(a == label, b == label) for label in labels]))
 
 
 class GroundTruthJudge:
@@ -165,7 +175,10 @@ class GroundTruthJudge:
 
     def _score_product(self, record: Record, target: GarmentImage, output: np.ndarray) -> DimensionScores:
         details: dict = {}
-        truth = target.mask if target.mask is not None else estimate_product_mask(target.image)
+        # The output's garment is found by `estimate_product_mask`, so the target's is too (like
+        # with like); the true mask sets the size below which the garment counts as missing.
+        seen = estimate_product_mask(target.image)
+        truth = target.mask if target.mask is not None else seen
         found = estimate_product_mask(output)
         lab_target, lab_output = rgb_to_lab(target.image), rgb_to_lab(output)
         category = record.extra["category"]
@@ -173,14 +186,12 @@ class GroundTruthJudge:
             garments = {category: 0.0}
             details["missing"] = [category]
         else:
-            colour = float(colour_agreement(colour_transport_distance(lab_target[truth], lab_output[found])))
-            readings = self.reader.read(stack_crops([masked_crop(target.image, truth), masked_crop(output, found)]))
-            pattern = float(bhattacharyya_coefficient(readings["pattern"][0], readings["pattern"][1]))
-            garments = {category: colour * pattern}
+            colour = _colour_match(lab_target, seen, lab_output, found)
+            pattern = _pattern_agreement(lab_target, seen, lab_output, found)
+            garments = {category: _geometric_mean_unit([colour, pattern])}
             details[f"garment_{category}"] = {"colour": colour, "pattern": pattern}
         background = self._background(target.image, output, ~truth, lab_target, lab_output, details)
-        ceiling = _iou(estimate_product_mask(target.image), truth)
-        physics = min(1.0, _iou(found, truth) / ceiling) if ceiling > 0 else None
+        physics = _iou(found, seen)
         details["physics_silhouette"] = physics
         return _scores(None, garments, background, physics, details)
 
@@ -199,8 +210,7 @@ class GroundTruthJudge:
                 agreements = [float(bhattacharyya_coefficient(readings[n][0], readings[n][1])) for n in IDENTITY_ATTRIBUTES]
                 components[name] = _geometric_mean_unit(agreements)
             else:
-                distance = colour_transport_distance(lab_target[seen], lab_output[found])
-                components[name] = float(colour_agreement(distance))
+                components[name] = _colour_match(lab_target, seen, lab_output, found)
         details["identity"] = components
         return _geometric_mean_unit(list(components.values())) if components else None
 
@@ -213,23 +223,16 @@ class GroundTruthJudge:
             # Judged when the target shows the garment and the parser finds it there too.
             if truth.sum() >= minimum and seen.sum() >= MISSING_FRACTION * truth.sum():
                 judged.append((category, truth, seen, found))
-        present = [item for item in judged if item[3].sum() >= MISSING_FRACTION * item[1].sum()]
-        crops = []
-        for _, _, seen, found in present:
-            crops += [masked_crop(target.image, seen), masked_crop(output, found)]
-        patterns = self.reader.read(stack_crops(crops))["pattern"] if crops else None
         scores: dict[str, float] = {}
         for category, truth, seen, found in judged:
             if found.sum() < MISSING_FRACTION * truth.sum():
                 scores[category] = 0.0
                 details.setdefault("missing", []).append(category)
                 continue
-            row = 2 * [item[0] for item in present].index(category)
-            colour = float(colour_agreement(colour_transport_distance(lab_target[seen], lab_output[found])))
-            pattern = float(bhattacharyya_coefficient(patterns[row], patterns[row + 1]))
-            ceiling = _iou(seen, truth)
-            shape = min(1.0, _iou(found, truth) / ceiling) if ceiling > 0 else 1.0
-            scores[category] = colour * pattern * shape
+            colour = _colour_match(lab_target, seen, lab_output, found)
+            pattern = _pattern_agreement(lab_target, seen, lab_output, found)
+            shape = _iou(found, seen)
+            scores[category] = _geometric_mean_unit([colour, pattern, shape])
             details[f"garment_{category}"] = {"colour": colour, "pattern": pattern, "shape": shape}
         return scores
 
@@ -252,10 +255,25 @@ class GroundTruthJudge:
         ]
         if not labels:
             return None
-        ceiling = _mean_iou(parsed_target, truth, labels)
-        agreement = _mean_iou(parsed_output, truth, labels)
-        details["physics"] = {"miou_output": agreement, "miou_target": ceiling}
-        return min(1.0, agreement / ceiling) if ceiling > 0 else None
+        agreement = _mean_iou(parsed_output, parsed_target, labels)
+        details["physics"] = {"miou": agreement}
+        return agreement
+
+
+def _interior(region: np.ndarray) -> np.ndarray:
+    """The region without its outline (a parser's boundary errors mix in neighbouring colours)."""
+    inside = ndimage.binary_erosion(region, iterations=OUTLINE_PIXELS)
+    return inside if inside.sum() >= MIN_INTERIOR_PIXELS else region
+
+
+def _colour_match(lab_a: np.ndarray, region_a: np.ndarray, lab_b: np.ndarray, region_b: np.ndarray) -> float:
+    distance = colour_transport_distance(lab_a[_interior(region_a)], lab_b[_interior(region_b)])
+    return float(colour_agreement(distance))
+
+
+def _pattern_agreement(lab_a: np.ndarray, region_a: np.ndarray, lab_b: np.ndarray, region_b: np.ndarray) -> float:
+    signature_a, signature_b = texture_signature(lab_a, region_a), texture_signature(lab_b, region_b)
+    return signature_agreement(signature_a, signature_b) if signature_a is not None and signature_b is not None else 0.0
 
 
 def _as_tensor(image: np.ndarray) -> torch.Tensor:

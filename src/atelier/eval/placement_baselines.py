@@ -5,7 +5,7 @@ keep every pixel they do not cover. Per task:
 
 | task | paste | warp |
 | --- | --- | --- |
-| single, multi | each product (its cloth mask) stretched into the bounding box of the parser's region of its category on the person (`garment_regions`), inner layers first | each product warped onto that region's silhouette by a thin-plate spline (a derived box, for a category the person does not wear, gets the paste) |
+| single, multi | each product (its cloth mask) stretched into the bounding box of the parser's region of its category on the person, or of the body parts such a garment would cover (`garment_regions`), inner layers first | each product warped onto that region's silhouette, filling it exactly: an affine fit of the product's box onto the region's, every region pixel taking the garment colour it maps to (the nearest garment pixel where it maps off the garment); a derived box, for an accessory the person does not wear, gets the paste |
 | modelfree | the products pasted into fixed boxes of a standing figure on a studio-grey canvas (no person is drawn) | same as paste: there is no silhouette to warp onto |
 | tryoff | the parser's region of the category cut out of the photo and stretched into the middle of a product backdrop | same as paste |
 | pose | the parsed person cut out and moved so the box of its keypoints matches the target keypoints' box; the hole it leaves filled from the background on either side | the cut-out person moved by the least-squares affine map between its keypoints and the target keypoints; same hole filling |
@@ -82,7 +82,7 @@ class PlacementBaseline:
         region = garment_region(labels, piece.category)
         if region is None:
             return
-        if self.method == "warp" and region.from_parser:
+        if self.method == "warp" and region.silhouette:
             warp_piece(canvas, piece, region.mask)
         else:
             paste_piece(canvas, piece, region.mask)

@@ -88,3 +88,35 @@ def beam_decode(
     final = (scores.reshape(-1) / lengths.clamp(min=1) ** length_penalty).view(batch, beams)
     best_beam = final.argmax(dim=1) + torch.arange(batch, device=prefix.device) * beams
     return tokens[best_beam]
+
+
+def without_repeated_ngrams(next_logits: NextLogits, size: int, start: int = 0) -> NextLogits:
+    """A scorer that forbids any token completing an n-gram already in the sequence.
+
+    Small decoders fall into loops ("a regular fit and a regular fit"); forbidding a repeated
+    `size`-gram (the `no_repeat_ngram_size` of common generators) stops them without touching
+    the model.
+
+    Args:
+        next_logits: the scorer to wrap.
+        size: n of the n-grams that may not repeat (0 or 1: no blocking).
+        start: tokens before this position (the prompt) are not counted.
+
+    Returns:
+        A scorer with the same signature.
+    """
+    if size < 2:
+        return next_logits
+
+    def blocked(tokens: torch.Tensor) -> torch.Tensor:
+        logits = next_logits(tokens).clone()
+        for row, sequence in enumerate(tokens[:, start:].tolist()):
+            if len(sequence) < size - 1:
+                continue
+            context = tuple(sequence[len(sequence) - size + 1 :])
+            for position in range(len(sequence) - size + 1):
+                if tuple(sequence[position : position + size - 1]) == context:
+                    logits[row, sequence[position + size - 1]] = float("-inf")
+        return logits
+
+    return blocked

@@ -29,13 +29,18 @@ from torch import nn
 
 from atelier.models.tokenizer import PAD_TOKEN, SEP_TOKEN
 from atelier.retrieval.caption_decoder import CaptionDecoder
-from atelier.retrieval.caption_decoding import beam_decode, greedy_decode
+from atelier.retrieval.caption_decoding import (
+    beam_decode,
+    greedy_decode,
+    without_repeated_ngrams,
+)
 from atelier.retrieval.caption_styles import style_prefix
 from atelier.retrieval.encoder_config import RetrievalEncoderConfig
 from atelier.retrieval.image_encoder import ConvImageEncoder
 from atelier.retrieval.query_transformer import QueryTransformer
 
 INITIAL_TEMPERATURE = 0.07  # CLIP's and BLIP-2's starting contrastive temperature
+NO_REPEAT_NGRAM = 0
 
 
 class RetrievalEncoder(nn.Module):
@@ -153,13 +158,14 @@ class RetrievalEncoder(nn.Module):
         return self.tokenizer.encode(style_prefix(style)).ids[:-1]
 
     @torch.no_grad()
-    def generate_captions(self, images: torch.Tensor, style: str, beams: int = 1) -> list[str]:
+    def generate_captions(self, images: torch.Tensor, style: str, beams: int = 1, no_repeat_ngram: int = NO_REPEAT_NGRAM) -> list[str]:
         """Captions of images in a style.
 
         Args:
             images: (B, 3, H, W) in [-1, 1].
             style: "short", "professional" or "detailed".
             beams: 1 for greedy decoding, more for beam search.
+            no_repeat_ngram: forbid repeating an n-gram of this many tokens (0: allow).
 
         Returns:
             B captions.
@@ -168,9 +174,11 @@ class RetrievalEncoder(nn.Module):
         queries = self.image_queries(self.image_features(images))
         prefix = torch.tensor([prefix_ids], device=self.device).expand(images.shape[0], -1)
 
-        def next_logits(tokens: torch.Tensor) -> torch.Tensor:
+        def model_logits(tokens: torch.Tensor) -> torch.Tensor:
             memory = queries.repeat_interleave(tokens.shape[0] // queries.shape[0], dim=0)
             return self.caption_logits(memory, tokens)[:, -1]
+
+        next_logits = without_repeated_ngrams(model_logits, no_repeat_ngram, start=len(prefix_ids))
 
         limit = self.config.max_text_length
         if beams > 1:

@@ -53,6 +53,7 @@ def save_training_state(folder: str | Path, state: TrainingState) -> Path:
             torch.save(state.__dict__, file)
             file.flush()
             os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)  # mkstemp makes files private; a run folder is meant to be shared
         os.replace(temporary, folder / STATE_FILE)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

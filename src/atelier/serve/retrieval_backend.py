@@ -73,17 +73,39 @@ class UnconfiguredRetrieval:
         raise RuntimeError(self.reason)
 
 
-def load_retrieval(index: Path | None) -> RetrievalBackend:
-    """The retrieval backend for ``--index PATH``.
+class EncoderRetrieval:
+    """Search and captioning through Atelier's retrieval encoder and a catalogue index."""
 
-    ``atelier.retrieval`` holds the vector stores but no query encoder yet, so a given
-    index cannot be searched by text or image; the routes then say so instead of
-    guessing at an encoder.
+    configured = True
+
+    def __init__(self, service) -> None:
+        self.service = service  # an `atelier.retrieval.service.RetrievalService`
+
+    def unavailable_reason(self) -> str | None:
+        return None
+
+    def search(self, query: SearchQuery) -> list[SearchHit]:
+        hits = self.service.search(query.text, query.image, query.k)
+        return [SearchHit(hit.id, hit.score, dict(hit.metadata)) for hit in hits]
+
+    def caption(self, image: np.ndarray, style: str | None) -> str:
+        return self.service.caption(image, style)
+
+
+def load_retrieval(index: Path | None, weights: Path | None = None) -> RetrievalBackend:
+    """The retrieval backend for ``--index PATH``: the shipped encoder over that index.
+
+    A missing or unusable index (or encoder) leaves the routes answering 503 with the reason,
+    so the try-on routes keep serving.
     """
     if index is None:
         return UnconfiguredRetrieval()
     if not Path(index).exists():
         return UnconfiguredRetrieval(f"retrieval index not found at {index}")
-    return UnconfiguredRetrieval(
-        f"retrieval index {index} cannot be served: this build has no retrieval encoder to embed queries"
-    )
+    from atelier.retrieval.service import DEFAULT_WEIGHTS, RetrievalService
+
+    try:
+        service = RetrievalService(weights or DEFAULT_WEIGHTS, index)
+    except (OSError, ValueError) as error:  # missing/unreadable weights, corrupt or mismatched index
+        return UnconfiguredRetrieval(f"retrieval index {index} cannot be served: {error}")
+    return EncoderRetrieval(service)

@@ -43,5 +43,8 @@ def export_weights(source: str | Path, destination: str | Path) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     readable = {"source": str(model_file), **configs}
+    for description in readable["architecture"].values():
+        if "tokenizer" in description:  # tens of kilobytes of merges; the model file has them
+            description["tokenizer"] = "(the byte-level BPE tokenizer JSON, in model.safetensors' metadata)"
     write_bytes_atomic(destination / CONFIG_FILE, (json.dumps(readable, indent=1) + "\n").encode())
     return target
