@@ -12,9 +12,25 @@ import sys
 from collections.abc import Sequence
 
 from atelier import __version__
-from atelier.cli import demo_commands, retrieval_commands, serve_commands, world_commands
+from atelier.cli import (
+    bench_commands,
+    demo_commands,
+    retrieval_commands,
+    serve_commands,
+    train_commands,
+    tryon_commands,
+    world_commands,
+)
 
-COMMAND_GROUPS = (world_commands, retrieval_commands, serve_commands, demo_commands)
+COMMAND_GROUPS = (
+    demo_commands,
+    world_commands,
+    tryon_commands,
+    train_commands,
+    bench_commands,
+    retrieval_commands,
+    serve_commands,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

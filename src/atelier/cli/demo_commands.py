@@ -1,23 +1,62 @@
-"""`atelier demo`: the README's main job on the shipped defaults."""
+"""`atelier demo`: the README's main job on the shipped defaults.
+
+Renders world test samples, runs every try-on task with the shipped model (`weights/tryon`),
+scores each output against its ground truth with the shipped judges (`weights/eval`), and writes
+`out/demo/index.html` (inputs, output, ground truth and scores side by side) with a per-task
+score table printed at the end. A world preview sits beside it.
+"""
 
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
+
+DEFAULT_WEIGHTS = "weights/tryon"
+DEFAULT_JUDGES = "weights/eval"
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
     demo = subcommands.add_parser(
         "demo",
-        help="render a preview of the fashion world into out/demo and say where it is",
-        description="Renders two records of every task (inputs, targets, label maps) into out/demo.",
+        help="run every try-on task with the shipped model on world samples and score them",
+        description="Runs the shipped try-on model on world test samples of every task, scores each output "
+        "against its ground truth (TryOnBench's four dimensions) and writes out/demo/index.html.",
     )
-    demo.add_argument("--out", default="out/demo")
+    demo.add_argument("--out", default="out/demo", help="output folder (default out/demo)")
+    demo.add_argument("--weights", default=DEFAULT_WEIGHTS, help=f"try-on checkpoint folder (default {DEFAULT_WEIGHTS})")
+    demo.add_argument("--judges", default=DEFAULT_JUDGES, help=f"judge networks (default {DEFAULT_JUDGES})")
+    demo.add_argument("--n", type=int, default=3, help="samples per task (default 3)")
     demo.set_defaults(run=_demo)
 
 
 def _demo(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from atelier.eval.bench_set import TASKS
+    from atelier.eval.tryon_bench import run_bench
     from atelier.world.preview import write_preview
 
-    sheet, page = write_preview(args.out)
-    print(f"The fashion world, every task with its ground truth:\n  {page}\n  {sheet}")
+    out = Path(args.out)
+    sheet, page = write_preview(out / "world", per_kind=1, split="test")
+    if not Path(args.weights).exists():
+        raise FileNotFoundError(
+            f"no try-on checkpoint at {args.weights}: train one with `atelier train --config configs/default.yaml` "
+            f"and `atelier export-weights --from runs/default --to {args.weights}` (world preview written to {page})"
+        )
+    # Every sample goes into the gallery, so the page shows all of them with their scores.
+    document = run_bench(args.weights, TASKS, args.n, out, args.judges, gallery_size=args.n)
+    index = out / "index.html"
+    index.write_text((out / "report.html").read_text())
+    table = Table(title=f"TryOnBench on {args.n} world test samples per task ({args.weights})")
+    for column in ("task", "overall", "identity", "garment", "background", "physics"):
+        table.add_column(column, justify="right" if column != "task" else "left")
+    for task, scores in document["tasks"].items():
+        table.add_row(task, *(_format(scores.get(key)) for key in ("overall", "identity", "garment", "background", "physics")))
+    Console().print(table)
+    print(f"demo page:     {index}\nworld preview: {page}\n               {sheet}")
     return 0
+
+
+def _format(value) -> str:
+    return "—" if value is None else f"{value:.2f}"
