@@ -4,6 +4,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from atelier.eval.bench_set import BENCH_TASKS, bench_items
 from atelier.eval.ground_truth_judge import GroundTruthJudge, reference_categories
@@ -12,6 +13,15 @@ from atelier.eval.trained_judges import load_trained_judges
 from atelier.world.labels import LABEL_ID
 
 SHIPPED_JUDGES = Path(__file__).resolve().parents[2] / "weights" / "eval"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    # One thread is fastest on a shared CPU (threads wait on each other under load), as the CLI does.
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

@@ -53,12 +53,13 @@ def test_paste_fills_the_region_box_with_the_garment_and_keeps_the_rest():
     assert (canvas[30:] == 0).all() and (canvas[:, :10] == 0).all()
 
 
-def test_warp_paints_exactly_the_region_with_garment_colours():
+@pytest.mark.parametrize("fit", ["affine", "tps"])
+def test_warp_paints_exactly_the_region_with_garment_colours(fit):
     canvas = np.zeros((50, 50, 3), np.uint8)
     region = np.zeros((50, 50), bool)
     yy, xx = np.mgrid[:50, :50]
     region[(yy - 25) ** 2 / 400 + (xx - 25) ** 2 / 150 <= 1] = True  # an ellipse
-    warp_piece(canvas, _striped_piece(), region)
+    warp_piece(canvas, _striped_piece(), region, fit)
     painted = (canvas != 0).any(axis=2)
     assert np.array_equal(painted, region)
     colours = {tuple(c) for c in canvas[region]}

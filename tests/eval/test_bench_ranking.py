@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import pytest
+import torch
 
 from atelier.eval.bench_models import BASELINES, load_bench_model
 from atelier.eval.bench_results import summarise_task
@@ -12,6 +13,15 @@ from atelier.eval.ground_truth_judge import GroundTruthJudge
 from atelier.eval.trained_judges import load_trained_judges
 
 SHIPPED_JUDGES = Path(__file__).resolve().parents[2] / "weights" / "eval"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    # One thread is fastest on a shared CPU (threads wait on each other under load), as the CLI does.
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 N = 20
 
 

@@ -5,12 +5,22 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from atelier.cli import bench_commands
 from atelier.eval.bench_results import TASK_FIELDS, compare_results, load_results
 from atelier.eval.bench_set import BENCH_TASKS
 
 SHIPPED_JUDGES = Path(__file__).resolve().parents[2] / "weights" / "eval"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_torch_thread():
+    # One thread is fastest on a shared CPU (threads wait on each other under load), as the CLI does.
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
 
 
 def _atelier(argv):

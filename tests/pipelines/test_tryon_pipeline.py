@@ -99,6 +99,14 @@ def test_from_pretrained_rebuilds_the_pipeline_from_a_checkpoint_folder(pipeline
     np.testing.assert_array_equal(loaded(**REQUESTS["pose"], seed=3), pipeline(**REQUESTS["pose"], seed=3))
 
 
+def test_from_pretrained_finds_a_training_runs_newest_checkpoint(pipeline, tmp_path):
+    folder = tmp_path / "run" / "checkpoints" / "step-00000007"
+    modules = {"tryon_model": pipeline.transformer, "autoencoder": pipeline.autoencoder, "text_encoder": pipeline.text_encoder}
+    save_checkpoint(folder / "model.safetensors", modules, {"pipeline": pipeline.config.to_dict()})
+    (tmp_path / "run" / "checkpoints" / "latest").write_text("step-00000007\n")
+    assert TryOnPipeline.from_pretrained(tmp_path / "run").config == pipeline.config
+
+
 def test_from_pretrained_says_how_to_get_weights_when_there_are_none(tmp_path):
     with pytest.raises(MissingWeightsError, match="atelier train --config configs/default.yaml"):
         TryOnPipeline.from_pretrained(tmp_path / "nowhere")

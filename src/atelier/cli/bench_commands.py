@@ -100,7 +100,6 @@ def _vlm_judge(path: str | None):
 
 
 def _print_results(document: dict) -> None:
-    from rich.console import Console
     from rich.table import Table
 
     from atelier.eval.bench_results import TASK_FIELDS
@@ -111,7 +110,16 @@ def _print_results(document: dict) -> None:
         table.add_column(name, justify="right")
     for task, values in document["tasks"].items():
         table.add_row(task, *(_cell(values[name]) for name in TASK_FIELDS))
-    Console().print(table)
+    _console().print(table)
+
+
+def _console():
+    import sys
+
+    from rich.console import Console
+
+    # Piped output gets no terminal width; keep every column readable in logs.
+    return Console() if sys.stdout.isatty() else Console(width=160)
 
 
 def _cell(value) -> str:
@@ -121,7 +129,6 @@ def _cell(value) -> str:
 
 
 def _compare(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
 
     from atelier.eval.bench_results import compare_results, load_results
@@ -137,5 +144,5 @@ def _compare(args: argparse.Namespace) -> int:
         style = "green" if row["b_better"] else "red" if row["b_better"] is False else ""
         difference = f"[{style}]{row['difference']:+.4f}[/{style}]" if style else f"{row['difference']:+.4f}"
         table.add_row(row["task"], row["metric"], _cell(row["a"]), _cell(row["b"]), difference)
-    Console().print(table)
+    _console().print(table)
     return 0

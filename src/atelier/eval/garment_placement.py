@@ -2,9 +2,10 @@
 
 A `GarmentPiece` is a garment cut out of some picture (a product shot, or a region of another
 person's photo) with its mask. `paste_piece` stretches the piece's bounding box onto the region's
-bounding box and copies the garment's pixels. `warp_piece` is the classical VITON-style warp: a
-thin-plate spline fitted between the piece's silhouette and the region's maps every pixel of the
-region to a point of the garment, so the garment takes the region's exact shape.
+bounding box and copies the garment's pixels, wherever they land. `warp_piece` is the classical
+VITON-style warp: a fit between the piece and the region (affine, box onto box, or a thin-plate
+spline through the two silhouettes' edges) maps every pixel of the region to a point of the
+garment, so the garment takes the region's exact shape and nothing else is painted.
 """
 
 from __future__ import annotations

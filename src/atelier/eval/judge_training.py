@@ -40,6 +40,7 @@ from atelier.eval.judge_training_data import (
     ParserExamples,
     draw_judge_examples,
 )
+from atelier.eval.parser_network import PRESETS as PARSER_PRESETS
 from atelier.eval.parser_network import ParserConfig, ParserNetwork
 from atelier.world.labels import LABEL_ID, NUM_LABELS
 
@@ -53,10 +54,7 @@ STATE_FILE = ".train-judges-state.pt"
 # first layers normalise each colour response on its own and the network cannot tell colours apart.
 JUDGE_FEATURE_CONFIG = FeatureNetworkConfig(stage_channels=(16, 32, 64, 96, 128), convs_per_stage=2, embed_dim=128, norm_groups=1)
 """The feature network TryOnBench ships: about 0.5M parameters, 2 MB."""
-# The parser works at 64×48: its four levels then see the whole figure (an 8×6 bottleneck), which
-# is what tells a skirt from trousers or a coat from a top, and it trains several times faster
-# than at 128×96 (measured here: more than three times the test mIoU for the same CPU time).
-JUDGE_PARSER_CONFIG = ParserConfig(input_hw=(64, 48), norm_groups=1)
+JUDGE_PARSER_CONFIG = PARSER_PRESETS["default"]
 """The parser TryOnBench ships: about 0.5M parameters, 2 MB, working at 64×48."""
 
 NETWORKS = ("parser", "features")

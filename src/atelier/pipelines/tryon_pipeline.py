@@ -29,6 +29,7 @@ from atelier.models.checkpoint import load_checkpoint
 from atelier.models.conditioning import ABSENT_ROLE, Condition
 from atelier.models.text_encoder import TextEncoder
 from atelier.models.tryon_model import TryOnModel
+from atelier.pipelines.checkpoint_paths import find_model_file
 from atelier.pipelines.condition_latents import encode_conditions, stack_condition_slots
 from atelier.pipelines.image_tensors import fit_to_model, restore_to_input, tensor_to_images
 from atelier.pipelines.pipeline_config import PipelineConfig
@@ -36,7 +37,6 @@ from atelier.pipelines.task_inputs import TaskInputs, check_task_inputs
 
 # Checkpoint module names of a complete try-on model.
 TRANSFORMER, AUTOENCODER, TEXT_ENCODER = "tryon_model", "autoencoder", "text_encoder"
-WEIGHTS_FILE = "model.safetensors"
 # The shipped checkpoint, in the repository beside src/.
 DEFAULT_WEIGHTS = Path(__file__).resolve().parents[3] / "weights" / "tryon"
 
@@ -113,21 +113,22 @@ class TryOnPipeline:
         """Load a complete try-on checkpoint written by `atelier train`.
 
         Args:
-            path: a checkpoint folder holding `model.safetensors`, or the file itself;
-                defaults to the shipped `weights/tryon`.
+            path: a weights or checkpoint folder holding `model.safetensors`, the file itself,
+                or a training run's folder (its newest checkpoint); defaults to the shipped
+                `weights/tryon`.
             device: where the components go.
 
         Raises:
             MissingWeightsError: no checkpoint there.
             ValueError: the file is not a complete try-on checkpoint.
         """
-        folder = Path(path) if path is not None else DEFAULT_WEIGHTS
-        file = folder / WEIGHTS_FILE if folder.is_dir() else folder
-        if not file.is_file():
+        where = Path(path) if path is not None else DEFAULT_WEIGHTS
+        file = find_model_file(where)
+        if file is None:
             raise MissingWeightsError(
-                f"no try-on weights at {file}; train them with `atelier train --config configs/default.yaml` "
-                f"(after `atelier train --config configs/autoencoder.yaml`) and point --weights at the run's "
-                f"checkpoints/latest folder, or copy its model.safetensors to {DEFAULT_WEIGHTS}"
+                f"no try-on weights at {where}; train them with `atelier train --config configs/autoencoder.yaml` "
+                f"then `atelier train --config configs/default.yaml`, and pass the run folder (runs/default) as "
+                f"--weights or copy it here with `atelier export-weights --from runs/default --to {DEFAULT_WEIGHTS}`"
             )
         checkpoint = load_checkpoint(file, device=device)
         missing = [name for name in (TRANSFORMER, AUTOENCODER, TEXT_ENCODER) if name not in checkpoint.modules]

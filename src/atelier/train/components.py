@@ -15,29 +15,20 @@ from atelier.models.autoencoder import Autoencoder, build_autoencoder
 from atelier.models.checkpoint import load_checkpoint
 from atelier.models.text_encoder import TextEncoder, build_text_encoder
 from atelier.models.tryon_model import TryOnModel
+from atelier.pipelines.checkpoint_paths import find_model_file
 from atelier.train.run_config import ComponentConfig, RunConfigError
-from atelier.train.training_checkpoints import LATEST, MODEL_FILE
 
 
 def resolve_checkpoint_file(path: str | Path) -> Path:
     """The model file behind a path: the file itself, a checkpoint folder, or a run folder.
 
-    A run folder resolves to the checkpoint its `checkpoints/latest` names.
-
     Raises:
         FileNotFoundError: nothing loadable there.
     """
-    path = Path(path)
-    for candidate in (path, path / MODEL_FILE):
-        if candidate.is_file():
-            return candidate
-    for checkpoints in (path, path / "checkpoints"):
-        pointer = checkpoints / LATEST
-        if pointer.is_file():
-            file = checkpoints / pointer.read_text().strip() / MODEL_FILE
-            if file.is_file():
-                return file
-    raise FileNotFoundError(f"no checkpoint at {path} (expected a .safetensors file, a checkpoint folder or a run folder)")
+    file = find_model_file(path)
+    if file is None:
+        raise FileNotFoundError(f"no checkpoint at {path} (expected a .safetensors file, a checkpoint folder or a run folder)")
+    return file
 
 
 def _preset(presets: dict[str, Any], spec: ComponentConfig, what: str) -> Any:

@@ -22,6 +22,7 @@ from tqdm import tqdm
 
 from atelier.data.images import save_image_atomic
 from atelier.models.checkpoint import load_checkpoint
+from atelier.pipelines.checkpoint_paths import CHECKPOINTS
 from atelier.train.balanced_stream import BalancedRecordStream
 from atelier.train.ema import ExponentialMovingAverage
 from atelier.train.lr_schedule import warmup_cosine_schedule
@@ -93,7 +94,7 @@ def train(config: RunConfig, *, resume: bool = False, stop_after: int | None = N
     on_gpu = torch.cuda.is_available()
     accelerator = Accelerator(cpu=not on_gpu, mixed_precision="bf16" if on_gpu else "no")
     output_dir = Path(config.output_dir)
-    checkpoints = output_dir / "checkpoints"
+    checkpoints = output_dir / CHECKPOINTS
     start = latest_checkpoint(checkpoints)
     if resume and start is None:
         raise FileNotFoundError(f"--resume: no checkpoint in {checkpoints} to continue from")
@@ -230,7 +231,7 @@ def _save(
             state={"ema_updates": ema.updates, "streams": streams},
         )
         path = save_training_checkpoint(
-            Path(config.output_dir) / "checkpoints",
+            Path(config.output_dir) / CHECKPOINTS,
             contents,
             shipped_modules=task.shipped_modules(averaged, previews),
             configs=configs,

@@ -30,10 +30,9 @@ from safetensors.torch import load_file, save_file
 from torch import nn
 
 from atelier.models.checkpoint import save_checkpoint
+from atelier.pipelines.checkpoint_paths import LATEST, MODEL_FILE
 from atelier.world.shards import write_bytes_atomic
 
-LATEST = "latest"
-MODEL_FILE = "model.safetensors"
 TRAINABLE_FILE = "trainable.safetensors"
 OPTIMIZER_FILE = "optimizer.pt"
 STATE_FILE = "state.json"
