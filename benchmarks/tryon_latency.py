@@ -2,7 +2,9 @@
 
 Prints one figure per line:
   seconds per denoising step and per image at 1, 3 and 6 garment references (the person is one
-  more condition), with the default steps and guidance (three guidance branches in one batch);
+  more condition), with the default steps and guidance (three guidance branches: text and
+  references, references alone stacked in one batch; the unconditional one apart, without
+  reference tokens);
   achieved GFLOP/s of one denoising step (FLOPs counted by torch's FlopCounterMode) beside a
   plain fp32 matmul measured in the same run, and their ratio;
   peak resident memory of the process.
@@ -73,16 +75,16 @@ def request(count: int) -> dict:
     }
 
 
-def one_step_inputs(pipeline: TryOnPipeline, count: int):
-    """The stacked three-branch transformer call of one guided denoising step."""
+def one_step_calls(pipeline: TryOnPipeline, count: int) -> list[dict]:
+    """The transformer calls of one guided denoising step, as the sampler builds them: the
+    FULL and REFERENCES branches stacked, then the UNCONDITIONAL branch without references."""
     checked = pipeline.check_inputs(**request(count))
     encoded = pipeline.encode([checked])
     latents = pipeline.prepare_latents([checked])
-    branches = (Branch.FULL, Branch.REFERENCES, Branch.UNCONDITIONAL)
-    captured = {}
+    calls = []
 
     def capture(x, sigma, *args, **kwargs):
-        captured.update(x=x, sigma=sigma, args=args, kwargs=kwargs)
+        calls.append({"x": x, "sigma": sigma, "args": args, "kwargs": kwargs})
         return torch.zeros_like(x)
 
     original = pipeline.transformer.forward
@@ -92,8 +94,13 @@ def one_step_inputs(pipeline: TryOnPipeline, count: int):
         pipeline.denoise(latents, encoded, dataclasses.replace(checked, steps=1, text_scale=2.0, reference_scale=2.0))
     finally:
         pipeline.transformer.forward = original
-    assert captured["x"].shape[0] == len(branches)
-    return captured
+    assert sum(call["x"].shape[0] for call in calls) == len(Branch), "one row per guidance branch"
+    return calls
+
+
+def run_calls(pipeline: TryOnPipeline, calls: list[dict]) -> None:
+    for call in calls:
+        pipeline.transformer(call["x"], call["sigma"], *call["args"], **call["kwargs"])
 
 
 def time_call(function, repeats: int) -> float:
@@ -122,25 +129,27 @@ def main() -> None:
     print(f"device: cpu, fp32, {args.threads} threads, image {pipeline.config.image_size[0]}x{pipeline.config.image_size[1]}, {steps} steps")
 
     with torch.no_grad():
-        step_flops = {}
+        step_flops, image_seconds_by_count = {}, {}
         for count in REFERENCE_COUNTS:
-            inputs = one_step_inputs(pipeline, count)
-            call = lambda inputs=inputs: pipeline.transformer(inputs["x"], inputs["sigma"], *inputs["args"], **inputs["kwargs"])
+            calls = one_step_calls(pipeline, count)
+            call = lambda calls=calls: run_calls(pipeline, calls)
             step_seconds = time_call(call, args.repeats)
             with FlopCounterMode(display=False) as counter:
                 call()
             step_flops[count] = counter.get_total_flops()
             image_seconds = time_call(lambda count=count: pipeline(**request(count)), 1)
+            image_seconds_by_count[count] = image_seconds
             print(f"seconds per denoising step, {count} reference(s): {step_seconds:.3f}")
             print(f"seconds per image ({steps} steps), {count} reference(s): {image_seconds:.2f}")
             print(f"GFLOP per denoising step, {count} reference(s): {step_flops[count] / 1e9:.2f}")
             print(f"achieved GFLOP/s of one denoising step, {count} reference(s): {step_flops[count] / step_seconds / 1e9:.1f}")
+        most, least = REFERENCE_COUNTS[-1], REFERENCE_COUNTS[0]
+        ratio = image_seconds_by_count[most] / image_seconds_by_count[least]
+        print(f"seconds per image, {most} references / {least}: {ratio:.2f} (goal < 2)")
         matmul = matmul_gflops(args.repeats)
         print(f"plain fp32 matmul 1024x1024 GFLOP/s: {matmul:.1f}")
-        inputs = one_step_inputs(pipeline, REFERENCE_COUNTS[-1])
-        step_seconds = time_call(
-            lambda: pipeline.transformer(inputs["x"], inputs["sigma"], *inputs["args"], **inputs["kwargs"]), args.repeats
-        )
+        calls = one_step_calls(pipeline, REFERENCE_COUNTS[-1])
+        step_seconds = time_call(lambda: run_calls(pipeline, calls), args.repeats)
         achieved = step_flops[REFERENCE_COUNTS[-1]] / step_seconds / 1e9
         print(f"denoising step / matmul GFLOP/s ratio, {REFERENCE_COUNTS[-1]} references: {achieved / matmul:.2f}")
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

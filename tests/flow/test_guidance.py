@@ -19,14 +19,14 @@ class RecordingBranchFn:
         return x + offsets.view(-1, 1)
 
 
-def test_dual_guidance_combines_the_three_branches_in_one_forward():
+def test_dual_guidance_stacks_the_referenced_branches_and_runs_the_unconditional_apart():
     branch_fn = RecordingBranchFn()
     model_fn = dual_guidance(branch_fn, text_scale=3.0, reference_scale=1.5)
     x = torch.randn(2, 4)
     v = model_fn(x, torch.full((2,), 0.5))
     expected = -1.0 + 1.5 * (2.0 - -1.0) + 3.0 * (5.0 - 2.0)
     torch.testing.assert_close(v, x + expected)
-    assert branch_fn.calls == [(Branch.FULL, Branch.REFERENCES, Branch.UNCONDITIONAL)]
+    assert branch_fn.calls == [(Branch.FULL, Branch.REFERENCES), (Branch.UNCONDITIONAL,)]
 
 
 def test_unbatched_guidance_equals_batched_with_one_call_per_branch():
@@ -51,7 +51,7 @@ def test_branches_whose_terms_cancel_are_not_run(text_scale, reference_scale, br
     branch_fn = RecordingBranchFn()
     x = torch.zeros(2, 1)
     v = dual_guidance(branch_fn, text_scale=text_scale, reference_scale=reference_scale)(x, torch.ones(2))
-    assert branch_fn.calls == [branches]
+    assert sum(branch_fn.calls, ()) == branches
     expected = -1.0 + reference_scale * 3.0 + text_scale * 3.0
     torch.testing.assert_close(v, torch.full((2, 1), expected))
 
@@ -62,4 +62,18 @@ def test_single_scale_guidance_is_dual_guidance_with_equal_scales():
     single = classifier_free_guidance(branch_fn, scale=2.5)(x, sigma)
     dual = dual_guidance(RecordingBranchFn(), text_scale=2.5, reference_scale=2.5)(x, sigma)
     torch.testing.assert_close(single, dual)
-    assert branch_fn.calls == [(Branch.FULL, Branch.UNCONDITIONAL)]
+    assert branch_fn.calls == [(Branch.FULL,), (Branch.UNCONDITIONAL,)]
+
+
+def test_without_text_single_scale_guidance_equals_dual_guidance_at_any_text_scale():
+    # With every instruction empty, FULL and REFERENCES read the same inputs (v_full = v_ref):
+    # the text term vanishes and the pipeline may run one branch fewer.
+    same_text = {**BRANCH_VALUE, Branch.REFERENCES: BRANCH_VALUE[Branch.FULL]}
+
+    def branch_fn(x, sigma, branches):
+        return x + torch.cat([torch.full((2,), same_text[b]) for b in branches]).view(-1, 1)
+
+    x, sigma = torch.randn(2, 3), torch.full((2,), 0.4)
+    single = classifier_free_guidance(branch_fn, scale=1.5)(x, sigma)
+    for text_scale in (1.0, 3.0):
+        torch.testing.assert_close(single, dual_guidance(branch_fn, text_scale=text_scale, reference_scale=1.5)(x, sigma))

@@ -70,6 +70,17 @@ def test_absent_conditions_ignore_whatever_latents_they_hold(model):
     torch.testing.assert_close(one, other)
 
 
+def test_absent_conditions_give_what_no_conditions_give(model):
+    # The guidance's unconditional branch leaves references out of the sequence instead of
+    # masking them; the two must agree.
+    inputs = _inputs(2)
+    absent = [Condition(_latents(2, h, w, seed=i), ABSENT_ROLE) for i, (_, h, w) in enumerate(MIXED)]
+    with torch.no_grad():
+        masked = model(**inputs, conditions=absent)
+        left_out = model(**inputs, conditions=[])
+    torch.testing.assert_close(masked, left_out, atol=1e-5, rtol=1e-5)
+
+
 def test_the_role_changes_the_output(model):
     inputs, garment = _inputs(1), _latents(1, 4, 4, 7)
     with torch.no_grad():

@@ -2,7 +2,9 @@ import numpy as np
 import pytest
 import torch
 
+from atelier.flow.sigmas import shifted_sigmas
 from atelier.models.checkpoint import save_checkpoint
+from atelier.models.conditioning import ABSENT_ROLE, Condition
 from atelier.pipelines import MissingWeightsError, PipelineConfig, TryOnPipeline
 from tests.pipelines.conftest import IMAGE_SIZE, random_image, tiny_components
 
@@ -132,3 +134,34 @@ def test_bf16_weights_are_computed_in_fp32(pipeline, tmp_path):
     loaded = TryOnPipeline.from_pretrained(tmp_path)
     assert next(loaded.transformer.parameters()).dtype == torch.float32
     assert loaded(**REQUESTS["single"], seed=0).shape == PERSON.shape
+
+
+@pytest.mark.parametrize("task", ["single", "multi"])
+def test_denoising_equals_guidance_written_out_with_masked_references(pipeline, task):
+    # The pipeline saves work (no REFERENCES branch without an instruction; the unconditional
+    # branch without reference tokens). Written out in full it must give the same latents.
+    text_scale, reference_scale = 2.0, 3.0
+    request = pipeline.check_inputs(**REQUESTS[task], seed=0, steps=3, guidance=(text_scale, reference_scale))
+    encoded = pipeline.encode([request])
+    start = pipeline.prepare_latents([request])
+    fast = pipeline.denoise(start, encoded, request)
+
+    absent = [Condition(condition.latents, ABSENT_ROLE) for condition in encoded.conditions]
+    text = {"full": slice(0, 1), "empty": slice(1, 2)}
+
+    def velocity(x, sigma, rows, conditions):
+        return pipeline.transformer(
+            x, sigma, encoded.text_embeds[rows], encoded.pooled_text[rows], conditions, text_mask=encoded.text_mask[rows]
+        )
+
+    x = start
+    sigmas = shifted_sigmas(request.steps, pipeline.config.sigma_shift)
+    with torch.no_grad():
+        for sigma, sigma_next in zip(sigmas[:-1], sigmas[1:], strict=True):
+            s = sigma.expand(1)
+            full = velocity(x, s, text["full"], encoded.conditions)
+            references = velocity(x, s, text["empty"], encoded.conditions)
+            unconditional = velocity(x, s, text["empty"], absent)
+            v = unconditional + reference_scale * (references - unconditional) + text_scale * (full - references)
+            x = x + (sigma_next - sigma) * v
+    torch.testing.assert_close(fast, x, atol=1e-4, rtol=1e-4)

@@ -8,7 +8,8 @@ garments, pose). Following InstructPix2Pix, each gets its own scale:
 where v_full sees text and references, v_ref sees references but the empty text, and
 v_uncond sees neither. The caller supplies a `branch_fn` that knows how to run the model
 for any list of branches stacked along the batch; this module only decides which branches
-are needed, stacks them into one forward, and combines the outputs.
+are needed, stacks those with references into one forward (the unconditional one runs apart,
+so it can be a shorter sequence), and combines the outputs.
 """
 
 from __future__ import annotations
@@ -47,12 +48,23 @@ def _branches_needed(text_scale: float, reference_scale: float) -> tuple[Branch,
 def _run_branches(
     branch_fn: BranchFn, branches: tuple[Branch, ...], x: torch.Tensor, sigma: torch.Tensor, batched: bool
 ) -> dict[Branch, torch.Tensor]:
-    """Velocity per branch, from one stacked forward or one forward per branch."""
-    if not batched:
-        return {branch: branch_fn(x, sigma, (branch,)) for branch in branches}
-    count = len(branches)
-    stacked = branch_fn(x.repeat(count, *[1] * (x.ndim - 1)), sigma.repeat(count), branches)
-    return dict(zip(branches, stacked.chunk(count), strict=True))
+    """Velocity per branch: the branches with references stacked in one forward (or one
+    forward each when not `batched`), the unconditional branch always in a forward of its own.
+
+    Keeping the unconditional branch apart lets `branch_fn` leave the references out of its
+    sequence instead of carrying them as masked tokens: with six references that is a
+    sequence a fifth as long.
+    """
+    stackable = [branch for branch in branches if branch != Branch.UNCONDITIONAL]
+    groups = [tuple(stackable)] if batched else [(branch,) for branch in stackable]
+    if Branch.UNCONDITIONAL in branches:
+        groups.append((Branch.UNCONDITIONAL,))
+    velocities: dict[Branch, torch.Tensor] = {}
+    for group in groups:
+        count = len(group)
+        stacked = branch_fn(x.repeat(count, *[1] * (x.ndim - 1)), sigma.repeat(count), group)
+        velocities.update(zip(group, stacked.chunk(count), strict=True))
+    return velocities
 
 
 def dual_guidance(
@@ -68,8 +80,8 @@ def dual_guidance(
         branch_fn: runs the model for a stack of branches, see `BranchFn`.
         text_scale: s_text, strength of following the instruction text.
         reference_scale: s_ref, strength of following the reference images.
-        batched: stack all branches in one forward (faster); False runs one forward per
-            branch (less peak memory).
+        batched: stack the branches with references in one forward (faster); False runs
+            one forward per branch (less peak memory).
 
     Returns:
         model_fn(x (B, ...), sigma (B,)) -> guided velocity (B, ...).
@@ -91,16 +103,16 @@ def dual_guidance(
     return model_fn
 
 
-def classifier_free_guidance(branch_fn: BranchFn, *, scale: float, batched: bool = True) -> ModelFn:
+def classifier_free_guidance(branch_fn: BranchFn, *, scale: float) -> ModelFn:
     """Single-scale guidance, v = v_uncond + s·(v_full − v_uncond).
 
-    The special case s_text = s_ref = s of `dual_guidance` (the v_ref terms cancel), so it
-    runs only the FULL and UNCONDITIONAL branches.
+    The special case of `dual_guidance` where the text term vanishes: with equal scales
+    (the v_ref terms cancel), or when every instruction is empty, so that FULL and REFERENCES
+    see the same inputs and v_full = v_ref. It runs only the FULL and UNCONDITIONAL branches.
 
     Args:
         branch_fn: runs the model for a stack of branches, see `BranchFn`.
         scale: guidance scale; 1 disables guidance.
-        batched: stack both branches in one forward.
 
     Returns:
         model_fn(x (B, ...), sigma (B,)) -> guided velocity (B, ...).
@@ -108,7 +120,7 @@ def classifier_free_guidance(branch_fn: BranchFn, *, scale: float, batched: bool
     branches = (Branch.FULL,) if scale == 1.0 else (Branch.FULL, Branch.UNCONDITIONAL)
 
     def model_fn(x: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
-        v = _run_branches(branch_fn, branches, x, sigma, batched)
+        v = _run_branches(branch_fn, branches, x, sigma, batched=True)
         if len(branches) == 1:
             return v[Branch.FULL]
         return v[Branch.UNCONDITIONAL] + scale * (v[Branch.FULL] - v[Branch.UNCONDITIONAL])

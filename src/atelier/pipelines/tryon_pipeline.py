@@ -21,12 +21,12 @@ import numpy as np
 import torch
 
 from atelier.data.images import Padding
-from atelier.flow.guidance import Branch, dual_guidance
+from atelier.flow.guidance import Branch, classifier_free_guidance, dual_guidance
 from atelier.flow.samplers import sample_euler
 from atelier.flow.sigmas import shifted_sigmas
 from atelier.models.autoencoder import Autoencoder
 from atelier.models.checkpoint import load_checkpoint
-from atelier.models.conditioning import ABSENT_ROLE, Condition
+from atelier.models.conditioning import Condition
 from atelier.models.text_encoder import TextEncoder
 from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.checkpoint_paths import find_model_file
@@ -73,6 +73,7 @@ class EncodedBatch:
         text_mask: (B + 1, T) 1 for real tokens.
         conditions: condition slots, each (B, C, h, w).
         paddings: per request, how the person photo was padded (None without a person).
+        any_instruction: whether any request has a non-empty instruction.
     """
 
     text_embeds: torch.Tensor
@@ -80,6 +81,7 @@ class EncodedBatch:
     text_mask: torch.Tensor
     conditions: list[Condition]
     paddings: list[Padding | None]
+    any_instruction: bool
 
 
 class TryOnPipeline:
@@ -268,7 +270,14 @@ class TryOnPipeline:
         paddings = [
             None if r.inputs.person is None else fit_to_model(r.inputs.person, self.config.image_size)[1] for r in batch
         ]
-        return EncodedBatch(text.embeddings, text.pooled, text.attention_mask, stack_condition_slots(per_sample), paddings)
+        return EncodedBatch(
+            text.embeddings,
+            text.pooled,
+            text.attention_mask,
+            stack_condition_slots(per_sample),
+            paddings,
+            any_instruction=any(request.inputs.instruction for request in batch),
+        )
 
     # -- 3. prepare latents ----------------------------------------------------------------
 
@@ -311,16 +320,14 @@ class TryOnPipeline:
                     for branch in branches
                 ]
             ).to(encoded.text_embeds.device)
+            # The unconditional branch runs on its own (see `atelier.flow.guidance`). Absent
+            # conditions are masked out of every query's keys, so leaving them out of the
+            # sequence gives the same velocity with far fewer tokens.
+            with_references = branches != (Branch.UNCONDITIONAL,)
             conditions = [
-                Condition(
-                    condition.latents.repeat(len(branches), 1, 1, 1),
-                    [
-                        ABSENT_ROLE if branch == Branch.UNCONDITIONAL else role
-                        for branch in branches
-                        for role in condition.roles_per_sample()
-                    ],
-                )
+                Condition(condition.latents.repeat(len(branches), 1, 1, 1), condition.roles_per_sample() * len(branches))
                 for condition in encoded.conditions
+                if with_references
             ]
             return self.transformer(
                 x,
@@ -331,9 +338,12 @@ class TryOnPipeline:
                 text_mask=encoded.text_mask[text_rows],
             )
 
-        model_fn = dual_guidance(
-            branch_fn, text_scale=settings.text_scale, reference_scale=settings.reference_scale
-        )
+        if encoded.any_instruction:
+            model_fn = dual_guidance(branch_fn, text_scale=settings.text_scale, reference_scale=settings.reference_scale)
+        else:
+            # No instruction anywhere in the batch: FULL and REFERENCES would both read the empty
+            # text, so the text term is zero and one branch fewer gives the same velocity.
+            model_fn = classifier_free_guidance(branch_fn, scale=settings.reference_scale)
         sigmas = shifted_sigmas(settings.steps, self.config.sigma_shift)
         return sample_euler(model_fn, latents, sigmas)
 
