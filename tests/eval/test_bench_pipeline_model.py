@@ -12,14 +12,14 @@ from atelier.eval.pipeline_model import PipelineModel
 
 
 class RecordingPipelineDouble:
-    """Test double for TryOnPipeline: remembers its call and answers with a grey picture."""
+    """Test double for TryOnPipeline: remembers its calls and answers with grey pictures."""
 
     def __init__(self):
         self.calls = []
 
-    def __call__(self, **kwargs):
-        self.calls.append(kwargs)
-        return np.full((256, 192, 3), 128, np.uint8)
+    def batch_call(self, requests):
+        self.calls.extend(requests)
+        return [np.full((256, 192, 3), 128, np.uint8) for _ in requests]
 
 
 def test_requests_become_pipeline_calls(tmp_path, monkeypatch):
@@ -50,3 +50,13 @@ def test_missing_pipeline_package_is_a_clear_error(tmp_path, monkeypatch):
 def test_missing_checkpoint_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no try-on checkpoint"):
         PipelineModel(tmp_path / "absent")
+
+
+def test_a_batch_of_requests_is_one_pipeline_batch_in_order(tmp_path, monkeypatch):
+    double = RecordingPipelineDouble()
+    monkeypatch.setattr(atelier.pipelines.TryOnPipeline, "from_pretrained", classmethod(lambda cls, path: double))
+    model = PipelineModel(tmp_path)
+    requests = [strip_record(item.record()) for item in bench_items("single", 3)]
+    answers = model.answer_batch(requests)
+    assert len(answers) == 3
+    assert all(call["person"] is request.person for call, request in zip(double.calls, requests, strict=True))

@@ -58,3 +58,31 @@ def test_identity_keeps_person_and_background_but_fails_overall(single_scores):
 def test_noise_is_at_the_floor(single_scores):
     noise = single_scores["noise"]
     assert noise["garment"] <= 1.5 and noise["background"] <= 1.5 and noise["overall"] <= 2.5
+
+
+class BatchingIdentity:
+    """Test double: the identity baseline answering through `answer_batch`, recording chunk sizes."""
+
+    name = "batching-identity"
+
+    def __init__(self):
+        self.chunks = []
+        self.single = load_bench_model("identity", parser=None)
+
+    def __call__(self, request):
+        raise AssertionError("a model with answer_batch is asked through it")
+
+    def answer_batch(self, requests):
+        self.chunks.append(len(requests))
+        return [self.single(request) for request in requests]
+
+
+def test_batched_answers_score_as_one_at_a_time_answers():
+    judges = load_trained_judges(SHIPPED_JUDGES)
+    judge = GroundTruthJudge(judges.parser, judges.reader)
+    items = bench_items("single", 5)
+    batching = BatchingIdentity()
+    batched = run_task(batching, judge, judges, items, cache_dir=None, gallery_size=0, batch_size=3)
+    alone = run_task(load_bench_model("identity", judges.parser), judge, judges, items, cache_dir=None, gallery_size=0)
+    assert batching.chunks == [3, 2]
+    assert [s.scores for s in batched.samples] == [s.scores for s in alone.samples]

@@ -1,7 +1,8 @@
 """The bench's model interface and its three trivial reference models: oracle, identity, noise.
 
 A bench model is any callable `model(request) -> image` taking a `BenchRequest` (inputs only) and
-returning an (H, W, 3) uint8 picture of the request's `size_hw`. What each one returns per task:
+returning an (H, W, 3) uint8 picture of the request's `size_hw`; it may add
+`answer_batch(requests)` to answer several at once. What each one returns per task:
 
 | task | oracle | identity | noise |
 | --- | --- | --- | --- |
@@ -16,7 +17,7 @@ The oracle is the only model that knows the answers: it looks the target up by t
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 import numpy as np
@@ -35,6 +36,16 @@ class BenchModel(Protocol):
     def __call__(self, request: BenchRequest) -> np.ndarray:
         """The (H, W, 3) uint8 answer to `request`, (H, W) = `request.size_hw`."""
         ...
+
+
+def answer_all(model: BenchModel, requests: Sequence[BenchRequest]) -> list[np.ndarray]:
+    """The model's answers to `requests`, in order: through its `answer_batch(requests)` when
+    it has one (a network answers a batch faster than one request at a time), else one call each.
+    """
+    answer_batch = getattr(model, "answer_batch", None)
+    if answer_batch is not None:
+        return list(answer_batch(requests))
+    return [model(request) for request in requests]
 
 
 class OracleModel:

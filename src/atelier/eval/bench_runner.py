@@ -19,7 +19,7 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from atelier.eval.baseline_models import BenchModel
+from atelier.eval.baseline_models import BenchModel, answer_all
 from atelier.eval.bench_request import strip_record
 from atelier.eval.bench_set import BENCH_SPLIT, BenchItem
 from atelier.eval.distribution import FID, KID
@@ -160,6 +160,7 @@ def run_task(
     cache_dir: str | Path | None = None,
     gallery_size: int = 8,
     progress: Callable[[int], None] | None = None,
+    batch_size: int = 8,
 ) -> TaskRun:
     """Score `model` on the samples `items` (all of one task).
 
@@ -171,6 +172,8 @@ def run_task(
         cache_dir: where the targets' FID statistics are cached; None to not cache.
         gallery_size: worst samples kept with their pictures.
         progress: called with 1 after each sample.
+        batch_size: requests handed to the model at once (see `answer_all`); a batch's
+            answers equal the one-at-a-time answers.
 
     Returns:
         the task's results.
@@ -182,21 +185,24 @@ def run_task(
     samples: list[SampleResult] = []
     fake, real = [], []
     worst: list[tuple[float, int, GalleryEntry]] = []  # a max-heap on -overall keeps the lowest
-    for item in items:
-        record = item.record()
-        request = strip_record(record)
-        output = conform_output(model(request), request.size_hw)
-        sample, fake_embedding, real_embedding = score_sample(judge, paired, item, record, output)
-        fake.append(fake_embedding)
-        real.append(real_embedding)
-        samples.append(sample)
-        scores = sample.scores
-        entry = (-scores.overall, -item.position, GalleryEntry(scores.overall, record.key, task))
-        if gallery_size > 0 and (len(worst) < gallery_size or entry[:2] > worst[0][:2]):
-            entry[2].panels = [*_input_panels(record), ("output", output), ("target", record.target.image)]
-            (heapq.heappush if len(worst) < gallery_size else heapq.heapreplace)(worst, entry)
-        if progress is not None:
-            progress(1)
+    for start in range(0, len(items), batch_size):
+        chunk = items[start : start + batch_size]
+        records = [item.record() for item in chunk]
+        requests = [strip_record(record) for record in records]
+        answers = answer_all(model, requests)
+        for item, record, request, answer in zip(chunk, records, requests, answers, strict=True):
+            output = conform_output(answer, request.size_hw)
+            sample, fake_embedding, real_embedding = score_sample(judge, paired, item, record, output)
+            fake.append(fake_embedding)
+            real.append(real_embedding)
+            samples.append(sample)
+            scores = sample.scores
+            entry = (-scores.overall, -item.position, GalleryEntry(scores.overall, record.key, task))
+            if gallery_size > 0 and (len(worst) < gallery_size or entry[:2] > worst[0][:2]):
+                entry[2].panels = [*_input_panels(record), ("output", output), ("target", record.target.image)]
+                (heapq.heappush if len(worst) < gallery_size else heapq.heapreplace)(worst, entry)
+            if progress is not None:
+                progress(1)
     fid, kid = distribution_scores(torch.stack(fake), torch.stack(real), judges, items, cache_dir)
     gallery = [entry for _, _, entry in sorted(worst, key=lambda e: (e[2].overall, e[2].key))]
     return TaskRun(task, samples, fid, kid, gallery)

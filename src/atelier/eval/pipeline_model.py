@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -37,13 +38,21 @@ class PipelineModel:
         self.seed = seed
 
     def __call__(self, request: BenchRequest) -> np.ndarray:
-        return self.pipeline(
-            person=request.person,
-            garments=[(garment.image, garment.category) for garment in request.garments],
-            instruction=request.instruction,
-            task=request.task,
-            pose=request.pose_map,
-            outfit_source=request.outfit_source,
-            category=request.category,
-            seed=stable_hash("bench", self.seed, request.key) % 2**31,
-        )
+        return self.answer_batch([request])[0]
+
+    def answer_batch(self, requests: Sequence[BenchRequest]) -> list[np.ndarray]:
+        """Answers to several requests through `TryOnPipeline.batch_call`, which stacks those
+        that fit one forward; each answer is what the request gets alone."""
+        return self.pipeline.batch_call([self._pipeline_request(request) for request in requests])
+
+    def _pipeline_request(self, request: BenchRequest) -> dict:
+        return {
+            "person": request.person,
+            "garments": [(garment.image, garment.category) for garment in request.garments],
+            "instruction": request.instruction,
+            "task": request.task,
+            "pose": request.pose_map,
+            "outfit_source": request.outfit_source,
+            "category": request.category,
+            "seed": stable_hash("bench", self.seed, request.key) % 2**31,
+        }
