@@ -7,14 +7,13 @@ keys and wrong types are errors naming the key, so a typo never trains the wrong
 from __future__ import annotations
 
 import dataclasses
-import types
-import typing
-from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from atelier.models.config_mapping import build_config
 from atelier.retrieval.encoder_config import PRESETS, RetrievalEncoderConfig
 from atelier.retrieval.training_task import LossWeights
 
@@ -145,7 +144,7 @@ def load_retrieval_config(path: str | Path) -> RetrievalRunConfig:
         raise FileNotFoundError(f"no run config at {path}")
     try:
         values = yaml.safe_load(path.read_text()) or {}
-        config = _build(RetrievalRunConfig, values, "")
+        config = build_config(RetrievalRunConfig, values, RetrievalConfigError)
         config.model.architecture()  # a bad preset or override fails now, not after rendering
         return config
     except yaml.YAMLError as error:
@@ -156,47 +155,6 @@ def load_retrieval_config(path: str | Path) -> RetrievalRunConfig:
 
 def config_from_dict(values: dict[str, Any]) -> RetrievalRunConfig:
     """Inverse of `RetrievalRunConfig.to_dict` (as stored with the weights)."""
-    return _build(RetrievalRunConfig, values, "")
+    return build_config(RetrievalRunConfig, values, RetrievalConfigError)
 
 
-# A small copy of `atelier.train.run_config._build`: that module imports the try-on pipelines
-# (seconds of diffusers imports) which the retrieval side never needs.
-def _build(cls: type, values: Any, where: str) -> Any:
-    if not isinstance(values, dict):
-        raise RetrievalConfigError(f"{where or 'the config'} must be a mapping, got {type(values).__name__}")
-    hints = typing.get_type_hints(cls)
-    known = {item.name for item in fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise RetrievalConfigError(f"unknown key(s) {unknown} in {where or 'the config'}; known: {sorted(known)}")
-    missing = [item.name for item in fields(cls) if item.name not in values and item.default is MISSING and item.default_factory is MISSING]
-    if missing:
-        raise RetrievalConfigError(f"missing key(s) {missing} in {where or 'the config'}")
-    try:
-        return cls(**{name: _convert(hints[name], value, f"{where}{name}") for name, value in values.items()})
-    except RetrievalConfigError:
-        raise
-    except (TypeError, ValueError) as error:
-        raise RetrievalConfigError(f"{where or 'the config'}: {error}") from None
-
-
-def _convert(hint: Any, value: Any, where: str) -> Any:
-    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in arguments:
-            return None
-        (inner,) = [argument for argument in arguments if argument is not type(None)]
-        return _convert(inner, value, where)
-    if is_dataclass(hint):
-        return _build(hint, value, f"{where}.")
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise RetrievalConfigError(f"{where} must be a mapping, got {value!r}")
-        return dict(value)
-    if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if hint in (int, str, bool) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
-        return value
-    if hint is Any:
-        return value
-    raise RetrievalConfigError(f"{where} must be {getattr(hint, '__name__', hint)}, got {value!r}")

@@ -8,14 +8,13 @@ name the key, so a typo never silently trains the wrong thing.
 
 from __future__ import annotations
 
-import types
-import typing
-from dataclasses import MISSING, asdict, dataclass, field, fields, is_dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from atelier.models.config_mapping import build_config
 from atelier.pipelines.task_inputs import TASKS
 
 TASK_KINDS = ("autoencoder", "flow_matching")
@@ -258,55 +257,7 @@ def load_run_config(path: str | Path) -> RunConfig:
 
 def from_mapping(values: Any) -> RunConfig:
     """Build a `RunConfig` from nested dictionaries (as read from YAML or a checkpoint)."""
-    return _build(RunConfig, values, "")
-
-
-def _build(cls: type, values: Any, where: str) -> Any:
-    if not isinstance(values, dict):
-        raise RunConfigError(f"{where or 'the config'} must be a mapping, got {type(values).__name__}")
-    hints = typing.get_type_hints(cls)
-    known = {item.name for item in fields(cls)}
-    unknown = sorted(set(values) - known)
-    if unknown:
-        raise RunConfigError(f"unknown key(s) {unknown} in {where or 'the config'}; known: {sorted(known)}")
-    missing = [
-        item.name
-        for item in fields(cls)
-        if item.name not in values and item.default is MISSING and item.default_factory is MISSING
-    ]
-    if missing:
-        raise RunConfigError(f"missing key(s) {missing} in {where or 'the config'}")
-    return cls(**{name: _convert(hints[name], value, f"{where}{name}") for name, value in values.items()})
-
-
-def _convert(hint: Any, value: Any, where: str) -> Any:
-    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        if value is None and type(None) in arguments:
-            return None
-        (inner,) = [argument for argument in arguments if argument is not type(None)]
-        return _convert(inner, value, where)
-    if is_dataclass(hint):
-        return _build(hint, value, f"{where}.")
-    if origin is tuple:
-        if not isinstance(value, (list, tuple)):
-            raise RunConfigError(f"{where} must be a list, got {value!r}")
-        if len(arguments) == 2 and arguments[1] is Ellipsis:
-            return tuple(_convert(arguments[0], item, where) for item in value)
-        if len(value) != len(arguments):
-            raise RunConfigError(f"{where} must have {len(arguments)} values, got {value!r}")
-        return tuple(_convert(a, item, where) for a, item in zip(arguments, value, strict=True))
-    if origin is dict:
-        if not isinstance(value, dict):
-            raise RunConfigError(f"{where} must be a mapping, got {value!r}")
-        return dict(value)
-    if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if hint in (int, str, bool) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
-        return value
-    if hint is Any:
-        return value
-    raise RunConfigError(f"{where} must be {getattr(hint, '__name__', hint)}, got {value!r}")
+    return build_config(RunConfig, values, RunConfigError)
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,86 @@
+"""Typed config dataclasses from nested mappings (YAML files, checkpoint metadata), with errors
+that name the offending key.
+
+Run configs of try-on training (`atelier.train.run_config`) and of retrieval training
+(`atelier.retrieval.training_config`) both read YAML into trees of dataclasses; this is the one
+reader. It imports nothing heavy, so the retrieval side loads without the diffusion stack.
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from dataclasses import MISSING, fields, is_dataclass
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+
+def build_config(cls: type[T], values: Any, error: type[ValueError] = ValueError, where: str = "") -> T:
+    """`cls(**values)`, converting nested mappings into the dataclasses the type hints name.
+
+    Args:
+        cls: a dataclass whose fields are annotated with int, float, str, bool, Any, dicts,
+            tuples (fixed length or `tuple[X, ...]`), optional types or other such dataclasses.
+        values: the mapping to read.
+        error: the ValueError subclass raised for anything wrong.
+        where: dotted path of `values` inside the whole config, for messages.
+
+    Returns:
+        the dataclass instance.
+
+    Raises:
+        error: not a mapping, unknown or missing keys, a value of the wrong type (the message
+            names the key), or a value the dataclass itself refuses.
+    """
+    if not isinstance(values, dict):
+        raise error(f"{where or 'the config'} must be a mapping, got {type(values).__name__}")
+    hints = typing.get_type_hints(cls)
+    known = {item.name for item in fields(cls)}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise error(f"unknown key(s) {unknown} in {where or 'the config'}; known: {sorted(known)}")
+    missing = [
+        item.name
+        for item in fields(cls)
+        if item.name not in values and item.default is MISSING and item.default_factory is MISSING
+    ]
+    if missing:
+        raise error(f"missing key(s) {missing} in {where or 'the config'}")
+    converted = {name: _convert(hints[name], value, f"{where}{name}", error) for name, value in values.items()}
+    try:
+        return cls(**converted)
+    except error:
+        raise
+    except (TypeError, ValueError) as refused:  # the dataclass's own checks (__post_init__)
+        raise error(f"{where or 'the config'}: {refused}") from None
+
+
+def _convert(hint: Any, value: Any, where: str, error: type[ValueError]) -> Any:
+    origin, arguments = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (typing.Union, types.UnionType):
+        if value is None and type(None) in arguments:
+            return None
+        (inner,) = [argument for argument in arguments if argument is not type(None)]
+        return _convert(inner, value, where, error)
+    if is_dataclass(hint):
+        return build_config(hint, value, error, f"{where}.")
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            raise error(f"{where} must be a list, got {value!r}")
+        if len(arguments) == 2 and arguments[1] is Ellipsis:
+            return tuple(_convert(arguments[0], item, where, error) for item in value)
+        if len(value) != len(arguments):
+            raise error(f"{where} must have {len(arguments)} values, got {value!r}")
+        return tuple(_convert(a, item, where, error) for a, item in zip(arguments, value, strict=True))
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise error(f"{where} must be a mapping, got {value!r}")
+        return dict(value)
+    if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if hint in (int, str, bool) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
+        return value
+    if hint is Any:
+        return value
+    raise error(f"{where} must be {getattr(hint, '__name__', hint)}, got {value!r}")
