@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import types
 import typing
-from dataclasses import MISSING, fields, is_dataclass
+from dataclasses import MISSING, asdict, fields, is_dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -34,26 +34,26 @@ def build_config(cls: type[T], values: Any, error: type[ValueError] = ValueError
             names the key), or a value the dataclass itself refuses.
     """
     if not isinstance(values, dict):
-        raise error(f"{where or 'the config'} must be a mapping, got {type(values).__name__}")
+        raise error(f"{where or cls.__name__} must be a mapping, got {type(values).__name__}")
     hints = typing.get_type_hints(cls)
     known = {item.name for item in fields(cls)}
     unknown = sorted(set(values) - known)
     if unknown:
-        raise error(f"unknown key(s) {unknown} in {where or 'the config'}; known: {sorted(known)}")
+        raise error(f"unknown key(s) {unknown} in {where or cls.__name__}; known: {sorted(known)}")
     missing = [
         item.name
         for item in fields(cls)
         if item.name not in values and item.default is MISSING and item.default_factory is MISSING
     ]
     if missing:
-        raise error(f"missing key(s) {missing} in {where or 'the config'}")
+        raise error(f"missing key(s) {missing} in {where or cls.__name__}")
     converted = {name: _convert(hints[name], value, f"{where}{name}", error) for name, value in values.items()}
     try:
         return cls(**converted)
     except error:
         raise
     except (TypeError, ValueError) as refused:  # the dataclass's own checks (__post_init__)
-        raise error(f"{where or 'the config'}: {refused}") from None
+        raise error(f"{where or cls.__name__}: {refused}") from None
 
 
 def _convert(hint: Any, value: Any, where: str, error: type[ValueError]) -> Any:
@@ -84,3 +84,17 @@ def _convert(hint: Any, value: Any, where: str, error: type[ValueError]) -> Any:
     if hint is Any:
         return value
     raise error(f"{where} must be {getattr(hint, '__name__', hint)}, got {value!r}")
+
+
+def config_to_dict(config: Any) -> dict[str, Any]:
+    """A config dataclass (nested ones too) as plain JSON-ready values: tuples become lists.
+    `build_config(type(config), config_to_dict(config))` gives the config back."""
+    return _plain(asdict(config))
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value

@@ -7,10 +7,12 @@ CPU-trainable default and the published FLUX.1 shapes whose real weights load un
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
 
 from diffusers import FluxTransformer2DModel
+
+from atelier.models.config_mapping import build_config, config_to_dict
 
 # `FluxTransformer2DModel` multiplies its `timestep` input by 1000 itself, so it takes σ as is
 # (the Flux pipelines pass the scheduler's timestep / 1000). See `atelier.flow.path.sigma_to_timestep`.
@@ -67,16 +69,12 @@ class MMDiTConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        return {**asdict(self), "axes_dims_rope": list(self.axes_dims_rope)}
+        return config_to_dict(self)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> MMDiTConfig:
         """Inverse of `to_dict`; unknown keys are an error so a mismatched checkpoint fails loudly."""
-        known = {field.name for field in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown MMDiTConfig fields {sorted(unknown)}")
-        return cls(**{**values, "axes_dims_rope": tuple(values.get("axes_dims_rope", cls.axes_dims_rope))})
+        return build_config(cls, values)
 
 
 _FLUX_1 = MMDiTConfig(

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
+
+from atelier.models.config_mapping import build_config, config_to_dict
 
 
 @dataclass(frozen=True)
@@ -35,15 +37,9 @@ class PipelineConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""
-        return {**asdict(self), "image_size": list(self.image_size)}
+        return config_to_dict(self)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> PipelineConfig:
         """Inverse of `to_dict`; unknown keys are an error."""
-        known = {field.name for field in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown PipelineConfig fields {sorted(unknown)}")
-        if "image_size" in values:
-            values = {**values, "image_size": tuple(values["image_size"])}
-        return cls(**values)
+        return build_config(cls, values)

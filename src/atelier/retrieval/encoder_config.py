@@ -7,8 +7,10 @@ its metadata so the encoder is rebuilt from the file alone.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass
 from typing import Any
+
+from atelier.models.config_mapping import build_config, config_to_dict
 
 
 @dataclass(frozen=True)
@@ -61,16 +63,12 @@ class RetrievalEncoderConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields (tuples become lists)."""
-        return {name: list(value) if isinstance(value, tuple) else value for name, value in asdict(self).items()}
+        return config_to_dict(self)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any]) -> RetrievalEncoderConfig:
         """Inverse of `to_dict`; unknown keys are an error, so a newer file is never misread."""
-        known = {field.name for field in fields(cls)}
-        unknown = set(values) - known
-        if unknown:
-            raise ValueError(f"unknown retrieval encoder config keys {sorted(unknown)}")
-        return cls(**{name: tuple(value) if isinstance(value, list) else value for name, value in values.items()})
+        return build_config(cls, values)
 
 
 PRESETS: dict[str, RetrievalEncoderConfig] = {

@@ -7,13 +7,13 @@ keys and wrong types are errors naming the key, so a typo never trains the wrong
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from atelier.models.config_mapping import build_config
+from atelier.models.config_mapping import build_config, config_to_dict
 from atelier.retrieval.encoder_config import PRESETS, RetrievalEncoderConfig
 from atelier.retrieval.training_task import LossWeights
 
@@ -122,7 +122,8 @@ class RetrievalRunConfig:
             raise RetrievalConfigError("batch_size must be at least 2 (contrastive losses need negatives)")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """Plain JSON-ready values (tuples as lists)."""
+        return config_to_dict(self)
 
     def replace_values(self, **values: Any) -> RetrievalRunConfig:
         """A copy with top-level fields replaced (output_dir, steps ... from the command line)."""

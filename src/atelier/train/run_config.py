@@ -8,13 +8,13 @@ name the key, so a typo never silently trains the wrong thing.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from atelier.models.config_mapping import build_config
+from atelier.models.config_mapping import build_config, config_to_dict
 from atelier.pipelines.task_inputs import TASKS
 
 TASK_KINDS = ("autoencoder", "flow_matching")
@@ -223,7 +223,7 @@ class RunConfig:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (tuples as lists)."""
-        return _plain(asdict(self))
+        return config_to_dict(self)
 
     def replace_values(self, **values: Any) -> RunConfig:
         """A copy with top-level fields replaced (e.g. output_dir, steps from the command line)."""
@@ -258,11 +258,3 @@ def load_run_config(path: str | Path) -> RunConfig:
 def from_mapping(values: Any) -> RunConfig:
     """Build a `RunConfig` from nested dictionaries (as read from YAML or a checkpoint)."""
     return build_config(RunConfig, values, RunConfigError)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(item) for item in value]
-    return value
