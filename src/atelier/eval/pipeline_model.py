@@ -43,9 +43,10 @@ class PipelineModel:
     def answer_batch(self, requests: Sequence[BenchRequest]) -> list[np.ndarray]:
         """Answers to several requests through `TryOnPipeline.batch_call`, which stacks those
         that fit one forward; each answer is what the request gets alone."""
-        return self.pipeline.batch_call([self._pipeline_request(request) for request in requests])
+        return self.pipeline.batch_call([self.pipeline_request(request) for request in requests])
 
-    def _pipeline_request(self, request: BenchRequest) -> dict:
+    def pipeline_request(self, request: BenchRequest) -> dict:
+        """`TryOnPipeline.__call__`'s keyword arguments for `request`, its sampling seed included."""
         return {
             "person": request.person,
             "garments": [(garment.image, garment.category) for garment in request.garments],
