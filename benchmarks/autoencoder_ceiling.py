@@ -1,0 +1,72 @@
+"""How far a latent try-on model can get through its autoencoder: TryOnBench on decoded targets.
+
+A try-on model makes latents and the autoencoder turns them into pixels, so no model scores
+better than the targets' own latents decoded. This script scores exactly that — each bench
+target brought to the model's size, encoded, decoded and brought back — with TryOnBench's
+ground-truth judge, beside the target only resized to the model's size and back (what the
+resolution alone costs). One figure a line, per task and on average.
+
+    python benchmarks/autoencoder_ceiling.py [--checkpoint weights/tryon] [--n 20] [--threads 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+import torch
+
+from atelier.eval.bench_runner import conform_output
+from atelier.eval.bench_set import BENCH_TASKS, bench_items
+from atelier.eval.ground_truth_judge import GroundTruthJudge
+from atelier.eval.trained_judges import load_trained_judges
+from atelier.models.checkpoint import load_checkpoint
+from atelier.pipelines.checkpoint_paths import find_model_file
+from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor, restore_to_input, tensor_to_images
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--checkpoint", default="weights/tryon", help="a try-on or autoencoder checkpoint folder")
+    parser.add_argument("--size", type=int, nargs=2, default=(128, 96), metavar=("H", "W"), help="the model's image size")
+    parser.add_argument("--judges", default="weights/eval", help="trained judges (default weights/eval)")
+    parser.add_argument("--n", type=int, default=20, help="bench samples per task (default 20)")
+    parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+
+    file = find_model_file(args.checkpoint)
+    if file is None:
+        raise SystemExit(f"no checkpoint in {args.checkpoint}")
+    autoencoder = load_checkpoint(file).modules["autoencoder"].float().eval()
+    judges = load_trained_judges(args.judges)
+    judge = GroundTruthJudge(judges.parser, judges.reader)
+    size = tuple(args.size)
+
+    def through_autoencoder(image: np.ndarray) -> np.ndarray:
+        small, padding = fit_to_model(image, size)
+        with torch.no_grad():
+            decoded = autoencoder.decode(autoencoder.encode(images_to_tensor([small])))
+        return restore_to_input(tensor_to_images(decoded)[0], padding)
+
+    def resized_only(image: np.ndarray) -> np.ndarray:
+        small, padding = fit_to_model(image, size)
+        return restore_to_input(small, padding)
+
+    print(f"checkpoint: {args.checkpoint}; {args.n} bench samples per task; model size {size[0]}x{size[1]}")
+    means = {"resized": [], "autoencoder": []}
+    for task in BENCH_TASKS:
+        records = [item.record() for item in bench_items(task, args.n)]
+        for name, transform in (("resized", resized_only), ("autoencoder", through_autoencoder)):
+            scores = [
+                judge.score(record, conform_output(transform(record.target.image), record.target.image.shape[:2])).overall
+                for record in records
+            ]
+            means[name].append(float(np.mean(scores)))
+            print(f"{task} overall of the target {name}: {means[name][-1]:.2f}")
+    for name, values in means.items():
+        print(f"mean overall of the target {name}: {np.mean(values):.2f}")
+
+
+if __name__ == "__main__":
+    main()
