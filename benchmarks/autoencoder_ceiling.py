@@ -16,10 +16,10 @@ import argparse
 import numpy as np
 import torch
 
-from atelier.eval.bench_runner import conform_output
-from atelier.eval.bench_set import BENCH_TASKS, bench_items
-from atelier.eval.ground_truth_judge import GroundTruthJudge
-from atelier.eval.trained_judges import load_trained_judges
+from atelier.eval.bench.bench_runner import conform_output
+from atelier.eval.bench.bench_set import BENCH_TASKS, bench_items
+from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
+from atelier.eval.judges.trained_judges import load_trained_judges
 from atelier.models.checkpoint import load_checkpoint
 from atelier.pipelines.checkpoint_paths import find_model_file
 from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor, restore_to_input, tensor_to_images

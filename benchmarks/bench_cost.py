@@ -17,17 +17,17 @@ import time
 
 import torch
 
-from atelier.eval.bench_request import strip_record
-from atelier.eval.bench_runner import (
+from atelier.eval.bench.bench_request import strip_record
+from atelier.eval.bench.bench_runner import (
     PairedFeatures,
     conform_output,
     distribution_scores,
     score_sample,
 )
-from atelier.eval.bench_set import bench_items
-from atelier.eval.ground_truth_judge import GroundTruthJudge
-from atelier.eval.placement_baselines import PlacementBaseline
-from atelier.eval.trained_judges import load_trained_judges
+from atelier.eval.bench.bench_set import bench_items
+from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
+from atelier.eval.bench.placement_baselines import PlacementBaseline
+from atelier.eval.judges.trained_judges import load_trained_judges
 
 
 def main() -> None:

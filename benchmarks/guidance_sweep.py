@@ -18,12 +18,12 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from atelier.eval.bench_request import strip_record
-from atelier.eval.bench_runner import conform_output
-from atelier.eval.bench_set import BENCH_SIZE_HW, BENCH_TASKS, world_index
-from atelier.eval.ground_truth_judge import GroundTruthJudge
-from atelier.eval.pipeline_model import PipelineModel
-from atelier.eval.trained_judges import load_trained_judges
+from atelier.eval.bench.bench_request import strip_record
+from atelier.eval.bench.bench_runner import conform_output
+from atelier.eval.bench.bench_set import BENCH_SIZE_HW, BENCH_TASKS, world_index
+from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
+from atelier.eval.bench.pipeline_model import PipelineModel
+from atelier.eval.judges.trained_judges import load_trained_judges
 from atelier.world.tasks import make_record
 
 TUNING_SPLIT = "val"

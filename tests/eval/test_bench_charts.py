@@ -2,7 +2,7 @@
 
 from xml.etree import ElementTree
 
-from atelier.eval.svg_charts import bar_chart, radar_chart
+from atelier.eval.bench.svg_charts import bar_chart, radar_chart
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from skimage.color import rgb2lab
 
-from atelier.eval.colour_difference import (
+from atelier.eval.metrics.colour_difference import (
     DELTA_E_MATCH,
     DELTA_E_MISMATCH,
     colour_agreement,

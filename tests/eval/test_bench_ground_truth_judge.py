@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 import torch
 
-from atelier.eval.bench_set import BENCH_TASKS, bench_items
-from atelier.eval.ground_truth_judge import GroundTruthJudge, reference_categories
-from atelier.eval.judges import DIMENSIONS
-from atelier.eval.trained_judges import load_trained_judges
+from atelier.eval.bench.bench_set import BENCH_TASKS, bench_items
+from atelier.eval.judges.ground_truth_judge import GroundTruthJudge, reference_categories
+from atelier.eval.judges.judges import DIMENSIONS
+from atelier.eval.judges.trained_judges import load_trained_judges
 from atelier.world.labels import LABEL_ID
 
 SHIPPED_JUDGES = Path(__file__).resolve().parents[2] / "weights" / "eval"

@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 import torch
 
-from atelier.eval import judge_training
-from atelier.eval.attribute_heads import AttributeHeads, bhattacharyya_coefficient
-from atelier.eval.feature_network import PRESETS as FEATURE_PRESETS
-from atelier.eval.feature_network import FeatureNetwork
-from atelier.eval.judge_training import JudgeTrainingConfig, train_judges
-from atelier.eval.parser_network import PRESETS, ParserNetwork
-from atelier.eval.segmentation_metrics import confusion_matrix, iou_per_class, mean_iou
+from atelier.eval.judges import judge_training
+from atelier.eval.judges.attribute_heads import AttributeHeads, bhattacharyya_coefficient
+from atelier.eval.judges.feature_network import PRESETS as FEATURE_PRESETS
+from atelier.eval.judges.feature_network import FeatureNetwork
+from atelier.eval.judges.judge_training import JudgeTrainingConfig, train_judges
+from atelier.eval.judges.parser_network import PRESETS, ParserNetwork
+from atelier.eval.metrics.segmentation_metrics import confusion_matrix, iou_per_class, mean_iou
 from atelier.world.labels import NUM_LABELS
 
 

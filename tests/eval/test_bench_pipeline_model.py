@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 import atelier.pipelines
-from atelier.eval.bench_request import strip_record
-from atelier.eval.bench_set import bench_items
-from atelier.eval.pipeline_model import PipelineModel
+from atelier.eval.bench.bench_request import strip_record
+from atelier.eval.bench.bench_set import bench_items
+from atelier.eval.bench.pipeline_model import PipelineModel
 
 
 class RecordingPipelineDouble:

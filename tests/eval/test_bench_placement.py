@@ -3,14 +3,14 @@
 import numpy as np
 import pytest
 
-from atelier.eval.garment_placement import (
+from atelier.eval.bench.garment_placement import (
     GarmentPiece,
     estimate_product_mask,
     paste_piece,
     warp_piece,
 )
-from atelier.eval.placement_baselines import read_edit_instruction
-from atelier.eval.thin_plate_spline import ThinPlateSpline, silhouette_landmarks
+from atelier.eval.bench.placement_baselines import read_edit_instruction
+from atelier.eval.bench.thin_plate_spline import ThinPlateSpline, silhouette_landmarks
 
 
 def test_spline_interpolates_its_control_points_and_reproduces_affine_maps():

@@ -5,12 +5,12 @@ from pathlib import Path
 import pytest
 import torch
 
-from atelier.eval.bench_models import BASELINES, load_bench_model
-from atelier.eval.bench_results import summarise_task
-from atelier.eval.bench_runner import run_task
-from atelier.eval.bench_set import bench_items
-from atelier.eval.ground_truth_judge import GroundTruthJudge
-from atelier.eval.trained_judges import load_trained_judges
+from atelier.eval.bench.bench_models import BASELINES, load_bench_model
+from atelier.eval.bench.bench_results import summarise_task
+from atelier.eval.bench.bench_runner import run_task
+from atelier.eval.bench.bench_set import bench_items
+from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
+from atelier.eval.judges.trained_judges import load_trained_judges
 
 SHIPPED_JUDGES = Path(__file__).resolve().parents[2] / "weights" / "eval"
 

@@ -5,8 +5,8 @@ import dataclasses
 import numpy as np
 import pytest
 
-from atelier.eval.bench_request import BenchRequest, strip_record
-from atelier.eval.bench_set import BENCH_TASKS, bench_items
+from atelier.eval.bench.bench_request import BenchRequest, strip_record
+from atelier.eval.bench.bench_set import BENCH_TASKS, bench_items
 
 
 @pytest.mark.parametrize("task", BENCH_TASKS)

@@ -8,8 +8,8 @@ import pytest
 import torch
 
 from atelier.cli import bench_commands
-from atelier.eval.bench_results import TASK_FIELDS, compare_results, load_results
-from atelier.eval.bench_set import BENCH_TASKS
+from atelier.eval.bench.bench_results import TASK_FIELDS, compare_results, load_results
+from atelier.eval.bench.bench_set import BENCH_TASKS
 
 SHIPPED_JUDGES = Path(__file__).resolve().parents[2] / "weights" / "eval"
 

@@ -4,7 +4,7 @@ from collections import Counter
 
 import pytest
 
-from atelier.eval.bench_set import BENCH_TASKS, bench_items, parse_tasks, world_index
+from atelier.eval.bench.bench_set import BENCH_TASKS, bench_items, parse_tasks, world_index
 from atelier.world.tasks import kind_for_index
 
 

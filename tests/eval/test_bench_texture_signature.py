@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 from scipy import ndimage
 
-from atelier.eval.colour_difference import rgb_to_lab
-from atelier.eval.texture_signature import signature_agreement, texture_signature
+from atelier.eval.metrics.colour_difference import rgb_to_lab
+from atelier.eval.metrics.texture_signature import signature_agreement, texture_signature
 
 RED, BLUE, WHITE, GREEN = (200, 32, 40), (44, 96, 200), (240, 240, 236), (40, 140, 64)
 

@@ -2,8 +2,8 @@
 
 import pytest
 
-from atelier.eval.bench_set import bench_items
-from atelier.eval.vlm_judge import (
+from atelier.eval.bench.bench_set import bench_items
+from atelier.eval.judges.vlm_judge import (
     STAGE_ONE_PROMPT,
     STAGE_TWO_PROMPT,
     TransformersVLM,

@@ -5,7 +5,7 @@ import math
 import pytest
 import sacrebleu
 
-from atelier.eval.caption_metrics import cider_d, corpus_bleu, rouge_l, tokenize_caption
+from atelier.eval.metrics.caption_metrics import cider_d, corpus_bleu, rouge_l, tokenize_caption
 
 HYPOTHESES = [
     "a red striped shirt with long sleeves",

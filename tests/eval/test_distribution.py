@@ -5,9 +5,9 @@ import pytest
 import scipy.linalg
 import torch
 
-from atelier.eval.distribution import FID, KID, InceptionV3FID, frechet_distance, polynomial_kernel_mmd
-from atelier.eval.feature_network import PRESETS, FeatureNetwork
-from atelier.eval.feature_statistics import FeatureStatistics, RealStatisticsCache
+from atelier.eval.metrics.distribution import FID, KID, InceptionV3FID, frechet_distance, polynomial_kernel_mmd
+from atelier.eval.judges.feature_network import PRESETS, FeatureNetwork
+from atelier.eval.metrics.feature_statistics import FeatureStatistics, RealStatisticsCache
 
 
 def _scipy_frechet(mu1, sigma1, mu2, sigma2):

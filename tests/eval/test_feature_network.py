@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from atelier.eval.feature_network import PRESETS, FeatureNetwork, FeatureNetworkConfig
+from atelier.eval.judges.feature_network import PRESETS, FeatureNetwork, FeatureNetworkConfig
 
 
 def test_default_preset_is_small_and_gives_multiscale_features():

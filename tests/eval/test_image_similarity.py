@@ -5,8 +5,8 @@ import importlib.util
 import pytest
 import torch
 
-from atelier.eval.feature_network import PRESETS, FeatureNetwork
-from atelier.eval.image_similarity import ImageSimilarity, cosine_similarity_per_sample
+from atelier.eval.judges.feature_network import PRESETS, FeatureNetwork
+from atelier.eval.metrics.image_similarity import ImageSimilarity, cosine_similarity_per_sample
 
 
 def _mean_colour(images: torch.Tensor) -> torch.Tensor:

@@ -4,9 +4,9 @@ import pytest
 import torch
 from safetensors.torch import save_file
 
-from atelier.eval.feature_network import PRESETS, FeatureNetwork
-from atelier.eval.lpips_backbones import LpipsImageNetBackbone
-from atelier.eval.perceptual import (
+from atelier.eval.judges.feature_network import PRESETS, FeatureNetwork
+from atelier.eval.metrics.lpips_backbones import LpipsImageNetBackbone
+from atelier.eval.metrics.perceptual import (
     DISTS,
     LPIPS,
     dists_from_features,

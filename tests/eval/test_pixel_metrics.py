@@ -8,7 +8,7 @@ import torch
 from skimage.metrics import peak_signal_noise_ratio as skimage_psnr
 from skimage.metrics import structural_similarity
 
-from atelier.eval.pixel_metrics import PSNR, SSIM, psnr_per_sample, ssim_per_sample
+from atelier.eval.metrics.pixel_metrics import PSNR, SSIM, psnr_per_sample, ssim_per_sample
 
 
 def _skimage_ssim(a: torch.Tensor, b: torch.Tensor) -> list[float]:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from atelier.eval.retrieval_metrics import fashioniq_recall, random_candidates_recall, recall_at_k, topk_chunked
+from atelier.eval.metrics.retrieval_metrics import fashioniq_recall, random_candidates_recall, recall_at_k, topk_chunked
 
 
 def test_recall_at_k_hand_worked():

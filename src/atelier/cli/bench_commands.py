@@ -57,7 +57,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
 def _train_judges(args: argparse.Namespace) -> int:
     import torch
 
-    from atelier.eval.judge_training import JudgeTrainingConfig, train_judges
+    from atelier.eval.judges.judge_training import JudgeTrainingConfig, train_judges
 
     torch.set_num_threads(args.threads)
     config = JudgeTrainingConfig(train_records=args.records, test_records=args.test_records, seed=args.seed)
@@ -78,8 +78,8 @@ def _run_bench(args: argparse.Namespace) -> int:
                          "or an action: compare, train-judges")
     import torch
 
-    from atelier.eval.bench_set import parse_tasks
-    from atelier.eval.tryon_bench import run_bench
+    from atelier.eval.bench.bench_set import parse_tasks
+    from atelier.eval.bench.tryon_bench import run_bench
 
     torch.set_num_threads(args.threads)
     tasks = parse_tasks(args.task)
@@ -94,7 +94,7 @@ def _run_bench(args: argparse.Namespace) -> int:
 def _vlm_judge(path: str | None):
     if not path:
         raise ValueError("--judge vlm needs --vlm-path, a local folder holding a vision-language model")
-    from atelier.eval.vlm_judge import TransformersVLM, VLMJudge
+    from atelier.eval.judges.vlm_judge import TransformersVLM, VLMJudge
 
     return VLMJudge(TransformersVLM.from_local(path))
 
@@ -102,7 +102,7 @@ def _vlm_judge(path: str | None):
 def _print_results(document: dict) -> None:
     from rich.table import Table
 
-    from atelier.eval.bench_results import TASK_FIELDS
+    from atelier.eval.bench.bench_results import TASK_FIELDS
 
     table = Table(title=f"TryOnBench: {document['model']}")
     table.add_column("task")
@@ -131,7 +131,7 @@ def _cell(value) -> str:
 def _compare(args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    from atelier.eval.bench_results import compare_results, load_results
+    from atelier.eval.bench.bench_results import compare_results, load_results
 
     a, b = load_results(args.a), load_results(args.b)
     rows = compare_results(a, b)

@@ -33,8 +33,8 @@ def _demo(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    from atelier.eval.bench_set import TASKS
-    from atelier.eval.tryon_bench import run_bench
+    from atelier.eval.bench.bench_set import TASKS
+    from atelier.eval.bench.tryon_bench import run_bench
     from atelier.world.preview import write_preview
 
     out = Path(args.out)

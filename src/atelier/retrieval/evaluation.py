@@ -1,6 +1,6 @@
 """Every retrieval and captioning figure of one model on the held-out sets.
 
-Metrics come from `atelier.eval.retrieval_metrics` and `atelier.eval.caption_metrics`:
+Metrics come from `atelier.eval.metrics.retrieval_metrics` and `atelier.eval.metrics.caption_metrics`:
 
 - composed: Fashion-IQ R@10 and R@50 per category (dress, shirt, toptee), their means and
   the average of the means; each query ranks its category's whole gallery (its own
@@ -19,8 +19,8 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
-from atelier.eval.caption_metrics import cider_d, corpus_bleu, rouge_l
-from atelier.eval.retrieval_metrics import (
+from atelier.eval.metrics.caption_metrics import cider_d, corpus_bleu, rouge_l
+from atelier.eval.metrics.retrieval_metrics import (
     fashioniq_recall,
     random_candidates_recall,
     recall_at_k,

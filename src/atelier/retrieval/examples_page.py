@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from atelier.data.images import save_image_atomic
-from atelier.eval.retrieval_metrics import topk_chunked
+from atelier.eval.metrics.retrieval_metrics import topk_chunked
 from atelier.retrieval.evaluation_models import EvaluatedModel
 from atelier.retrieval.evaluation_sets import (
     CaptionSet,

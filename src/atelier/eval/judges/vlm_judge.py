@@ -22,7 +22,7 @@ from typing import Protocol
 import numpy as np
 from PIL import Image
 
-from atelier.eval.judges import DimensionScores
+from atelier.eval.judges.judges import DimensionScores
 from atelier.world.records import GarmentImage, Record
 
 SYSTEM_CONTEXT = (

@@ -20,22 +20,22 @@ import re
 import numpy as np
 from PIL import Image
 
-from atelier.eval.bench_request import BenchRequest
-from atelier.eval.colour_difference import lab_to_rgb, rgb_to_lab
-from atelier.eval.garment_placement import (
+from atelier.eval.bench.bench_request import BenchRequest
+from atelier.eval.metrics.colour_difference import lab_to_rgb, rgb_to_lab
+from atelier.eval.bench.garment_placement import (
     GarmentPiece,
     estimate_product_mask,
     paste_piece,
     warp_piece,
 )
-from atelier.eval.garment_regions import (
+from atelier.eval.bench.garment_regions import (
     MIN_REGION_FRACTION,
     canonical_box,
     garment_region,
     person_mask,
 )
-from atelier.eval.judge_crops import region_box
-from atelier.eval.parser_network import ParserNetwork
+from atelier.eval.judges.judge_crops import region_box
+from atelier.eval.judges.parser_network import ParserNetwork
 from atelier.world.labels import LABEL_ID
 from atelier.world.vocabulary import CATEGORIES, COLOURS
 

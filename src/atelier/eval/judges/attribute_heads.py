@@ -20,7 +20,7 @@ from safetensors.torch import save
 from torch import nn
 
 from atelier.data.layout_files import write_bytes_atomic
-from atelier.eval.feature_network import FeatureNetwork
+from atelier.eval.judges.feature_network import FeatureNetwork
 from atelier.world.vocabulary import (
     CATEGORIES,
     COLOURS,
@@ -30,6 +30,7 @@ from atelier.world.vocabulary import (
     SKIN_TONES,
 )
 
+# The tag stored in saved files; it names the module's old path and must not change.
 FILE_FORMAT = "atelier.eval.attribute_heads"
 
 GARMENT_ATTRIBUTES: dict[str, tuple[str, ...]] = {
@@ -112,7 +113,7 @@ class AttributeReader(nn.Module):
         """Attribute probabilities of crops.
 
         Args:
-            crops: (N, 3, S, S) in [0, 1], as made by `atelier.eval.judge_crops.masked_crop`.
+            crops: (N, 3, S, S) in [0, 1], as made by `atelier.eval.judges.judge_crops.masked_crop`.
 
         Returns:
             attribute name -> (N, classes) probabilities (rows sum to one).

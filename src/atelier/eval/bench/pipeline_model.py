@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from atelier.eval.bench_request import BenchRequest
+from atelier.eval.bench.bench_request import BenchRequest
 from atelier.world.sampling import stable_hash
 
 

@@ -19,15 +19,15 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from atelier.eval.baseline_models import BenchModel, answer_all
-from atelier.eval.bench_request import strip_record
-from atelier.eval.bench_set import BENCH_SPLIT, BenchItem
-from atelier.eval.distribution import FID, KID
-from atelier.eval.feature_statistics import FeatureStatistics, RealStatisticsCache
-from atelier.eval.judges import DIMENSIONS, DimensionScores, Judge
-from atelier.eval.perceptual import lpips_from_features
-from atelier.eval.pixel_metrics import ssim_per_sample
-from atelier.eval.trained_judges import TrainedJudges
+from atelier.eval.bench.baseline_models import BenchModel, answer_all
+from atelier.eval.bench.bench_request import strip_record
+from atelier.eval.bench.bench_set import BENCH_SPLIT, BenchItem
+from atelier.eval.metrics.distribution import FID, KID
+from atelier.eval.metrics.feature_statistics import FeatureStatistics, RealStatisticsCache
+from atelier.eval.judges.judges import DIMENSIONS, DimensionScores, Judge
+from atelier.eval.metrics.perceptual import lpips_from_features
+from atelier.eval.metrics.pixel_metrics import ssim_per_sample
+from atelier.eval.judges.trained_judges import TrainedJudges
 from atelier.world.records import Record
 
 

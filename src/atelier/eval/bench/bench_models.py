@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from atelier.eval.baseline_models import (
+from atelier.eval.bench.baseline_models import (
     BenchModel,
     IdentityModel,
     NoiseModel,
     OracleModel,
     world_target,
 )
-from atelier.eval.parser_network import ParserNetwork
-from atelier.eval.placement_baselines import PlacementBaseline
+from atelier.eval.judges.parser_network import ParserNetwork
+from atelier.eval.bench.placement_baselines import PlacementBaseline
 
 BASELINES: tuple[str, ...] = ("oracle", "warp", "paste", "identity", "noise")
 
@@ -34,6 +34,6 @@ def load_bench_model(spec: str, parser: ParserNetwork, seed: int = 0) -> BenchMo
         return IdentityModel()
     if spec == "noise":
         return NoiseModel(seed)
-    from atelier.eval.pipeline_model import PipelineModel
+    from atelier.eval.bench.pipeline_model import PipelineModel
 
     return PipelineModel(spec, seed)

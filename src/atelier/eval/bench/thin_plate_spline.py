@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from atelier.eval.judge_crops import region_box
+from atelier.eval.judges.judge_crops import region_box
 
 LANDMARK_ROWS = 11
 

@@ -17,12 +17,12 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from atelier.eval.attribute_heads import (
+from atelier.eval.judges.attribute_heads import (
     ATTRIBUTES,
     GARMENT_ATTRIBUTES,
     IDENTITY_ATTRIBUTES,
 )
-from atelier.eval.judge_crops import masked_crop
+from atelier.eval.judges.judge_crops import masked_crop
 from atelier.world.labels import LABEL_ID
 from atelier.world.records import GarmentImage, PersonImage, Record
 from atelier.world.tasks import kind_for_index, make_record

@@ -20,6 +20,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 from torch import nn
 
+# The tag stored in saved files; it names the module's old path and must not change.
 FILE_FORMAT = "atelier.eval.feature_network"
 
 

@@ -16,9 +16,9 @@ import numpy as np
 from PIL import Image
 from scipy import ndimage
 
-from atelier.eval.colour_difference import DELTA_E_MATCH, delta_e, rgb_to_lab
-from atelier.eval.judge_crops import region_box
-from atelier.eval.thin_plate_spline import ThinPlateSpline, silhouette_landmarks
+from atelier.eval.metrics.colour_difference import DELTA_E_MATCH, delta_e, rgb_to_lab
+from atelier.eval.judges.judge_crops import region_box
+from atelier.eval.bench.thin_plate_spline import ThinPlateSpline, silhouette_landmarks
 
 # A product photo's pixel belongs to the garment when it differs from the backdrop by more than
 # two just-noticeable differences (product backdrops are flat; garments have outlines).

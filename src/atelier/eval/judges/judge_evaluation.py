@@ -6,11 +6,11 @@ from collections.abc import Callable
 
 import numpy as np
 
-from atelier.eval.attribute_heads import ATTRIBUTES, AttributeReader
-from atelier.eval.judge_crops import stack_crops
-from atelier.eval.judge_training_data import crops_of_record, labelled_people
-from atelier.eval.parser_network import ParserNetwork
-from atelier.eval.segmentation_metrics import confusion_matrix, iou_per_class, mean_iou
+from atelier.eval.judges.attribute_heads import ATTRIBUTES, AttributeReader
+from atelier.eval.judges.judge_crops import stack_crops
+from atelier.eval.judges.judge_training_data import crops_of_record, labelled_people
+from atelier.eval.judges.parser_network import ParserNetwork
+from atelier.eval.metrics.segmentation_metrics import confusion_matrix, iou_per_class, mean_iou
 from atelier.world.labels import LABELS, NUM_LABELS
 from atelier.world.tasks import kind_for_index, make_record
 from atelier.world.vocabulary import TASKS

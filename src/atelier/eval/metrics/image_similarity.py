@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torchmetrics import Metric
 
-from atelier.eval.feature_network import FeatureNetwork
+from atelier.eval.judges.feature_network import FeatureNetwork
 
 Encoder = Callable[[torch.Tensor], torch.Tensor]
 

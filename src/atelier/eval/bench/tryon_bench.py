@@ -6,14 +6,14 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from atelier.eval.bench_models import load_bench_model
-from atelier.eval.bench_report import write_report
-from atelier.eval.bench_results import breakdowns, write_results
-from atelier.eval.bench_runner import run_task
-from atelier.eval.bench_set import BENCH_SPLIT, bench_items
-from atelier.eval.ground_truth_judge import GroundTruthJudge
-from atelier.eval.judges import Judge
-from atelier.eval.trained_judges import load_trained_judges
+from atelier.eval.bench.bench_models import load_bench_model
+from atelier.eval.bench.bench_report import write_report
+from atelier.eval.bench.bench_results import breakdowns, write_results
+from atelier.eval.bench.bench_runner import run_task
+from atelier.eval.bench.bench_set import BENCH_SPLIT, bench_items
+from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
+from atelier.eval.judges.judges import Judge
+from atelier.eval.judges.trained_judges import load_trained_judges
 
 CACHE_FOLDER = ".cache"
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-from atelier.eval.colour_difference import DELTA_E_MATCH, DELTA_E_MISMATCH
+from atelier.eval.metrics.colour_difference import DELTA_E_MATCH, DELTA_E_MISMATCH
 
 ORIENTATION_BINS = 6
 OUTLINE_PIXELS = 2

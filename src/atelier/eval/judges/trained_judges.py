@@ -6,10 +6,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from atelier.eval.attribute_heads import AttributeHeads, AttributeReader
-from atelier.eval.feature_network import FeatureNetwork
-from atelier.eval.judge_training import FEATURES_FILE, HEADS_FILE, PARSER_FILE
-from atelier.eval.parser_network import ParserNetwork
+from atelier.eval.judges.attribute_heads import AttributeHeads, AttributeReader
+from atelier.eval.judges.feature_network import FeatureNetwork
+from atelier.eval.judges.judge_training import FEATURES_FILE, HEADS_FILE, PARSER_FILE
+from atelier.eval.judges.parser_network import ParserNetwork
 
 
 @dataclass

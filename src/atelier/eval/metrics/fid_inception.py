@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from atelier.eval.weight_files import read_state_dict
+from atelier.eval.metrics.weight_files import read_state_dict
 
 INCEPTION_INPUT_SIZE = 299
 INCEPTION_FEATURE_DIM = 2048

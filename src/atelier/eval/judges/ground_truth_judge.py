@@ -75,23 +75,23 @@ import numpy as np
 import torch
 from scipy import ndimage
 
-from atelier.eval.attribute_heads import (
+from atelier.eval.judges.attribute_heads import (
     IDENTITY_ATTRIBUTES,
     AttributeReader,
     bhattacharyya_coefficient,
 )
-from atelier.eval.colour_difference import (
+from atelier.eval.metrics.colour_difference import (
     colour_agreement,
     colour_transport_distance,
     delta_e,
     rgb_to_lab,
 )
-from atelier.eval.garment_placement import estimate_product_mask
-from atelier.eval.judge_crops import masked_crop, stack_crops
-from atelier.eval.judges import DimensionScores, geometric_mean, likert_from_similarity
-from atelier.eval.parser_network import ParserNetwork
-from atelier.eval.pixel_metrics import ssim_per_sample
-from atelier.eval.texture_signature import (
+from atelier.eval.bench.garment_placement import estimate_product_mask
+from atelier.eval.judges.judge_crops import masked_crop, stack_crops
+from atelier.eval.judges.judges import DimensionScores, geometric_mean, likert_from_similarity
+from atelier.eval.judges.parser_network import ParserNetwork
+from atelier.eval.metrics.pixel_metrics import ssim_per_sample
+from atelier.eval.metrics.texture_signature import (
     OUTLINE_PIXELS,
     signature_agreement,
     texture_signature,

@@ -30,18 +30,18 @@ from safetensors.torch import save
 from tqdm.auto import tqdm
 
 from atelier.data.layout_files import write_bytes_atomic, write_json_atomic
-from atelier.eval.attribute_heads import ATTRIBUTES, AttributeHeads, AttributeReader
-from atelier.eval.feature_network import FILE_FORMAT as FEATURE_FILE_FORMAT
-from atelier.eval.feature_network import FeatureNetwork, FeatureNetworkConfig
-from atelier.eval.judge_evaluation import evaluate_judges
-from atelier.eval.judge_training_data import (
+from atelier.eval.judges.attribute_heads import ATTRIBUTES, AttributeHeads, AttributeReader
+from atelier.eval.judges.feature_network import FILE_FORMAT as FEATURE_FILE_FORMAT
+from atelier.eval.judges.feature_network import FeatureNetwork, FeatureNetworkConfig
+from atelier.eval.judges.judge_evaluation import evaluate_judges
+from atelier.eval.judges.judge_training_data import (
     UNKNOWN,
     CropExamples,
     ParserExamples,
     draw_judge_examples,
 )
-from atelier.eval.parser_network import PRESETS as PARSER_PRESETS
-from atelier.eval.parser_network import ParserConfig, ParserNetwork
+from atelier.eval.judges.parser_network import PRESETS as PARSER_PRESETS
+from atelier.eval.judges.parser_network import ParserConfig, ParserNetwork
 from atelier.world.labels import LABEL_ID, NUM_LABELS
 
 PARSER_FILE = "parser.safetensors"

@@ -25,9 +25,9 @@ import torch
 from torch import nn
 from torchmetrics import Metric
 
-from atelier.eval.feature_network import FeatureNetwork
-from atelier.eval.lpips_backbones import LpipsImageNetBackbone, LpipsNet, detect_lpips_net
-from atelier.eval.weight_files import read_state_dict
+from atelier.eval.judges.feature_network import FeatureNetwork
+from atelier.eval.metrics.lpips_backbones import LpipsImageNetBackbone, LpipsNet, detect_lpips_net
+from atelier.eval.metrics.weight_files import read_state_dict
 
 # Stabilisers of the published implementations.
 LPIPS_EPS = 1e-10

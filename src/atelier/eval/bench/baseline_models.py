@@ -22,8 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
-from atelier.eval.bench_request import BenchRequest
-from atelier.eval.bench_set import BENCH_SIZE_HW
+from atelier.eval.bench.bench_request import BenchRequest
+from atelier.eval.bench.bench_set import BENCH_SIZE_HW
 from atelier.world.sampling import stable_hash
 from atelier.world.tasks import make_record
 

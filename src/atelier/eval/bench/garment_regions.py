@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-from atelier.eval.judge_crops import region_box
+from atelier.eval.judges.judge_crops import region_box
 from atelier.world.labels import LABEL_ID, PERSON_LABELS
 
 MIN_REGION_FRACTION = 0.002  # fewer parsed pixels than this share of the photo is parser noise

@@ -17,9 +17,9 @@ import numpy as np
 import torch
 from torchmetrics import Metric
 
-from atelier.eval.feature_network import FeatureNetwork
-from atelier.eval.feature_statistics import FeatureStatistics
-from atelier.eval.fid_inception import InceptionV3FID
+from atelier.eval.judges.feature_network import FeatureNetwork
+from atelier.eval.metrics.feature_statistics import FeatureStatistics
+from atelier.eval.metrics.fid_inception import InceptionV3FID
 
 __all__ = ["FID", "KID", "InceptionV3FID", "frechet_distance", "polynomial_kernel_mmd"]
 

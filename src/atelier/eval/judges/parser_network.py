@@ -27,6 +27,7 @@ from torch import nn
 from atelier.data.layout_files import write_bytes_atomic
 from atelier.world.labels import NUM_LABELS
 
+# The tag stored in saved files; it names the module's old path and must not change.
 FILE_FORMAT = "atelier.eval.parser_network"
 
 

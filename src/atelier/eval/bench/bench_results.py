@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from atelier.data.layout_files import write_json_atomic, write_text_atomic
-from atelier.eval.bench_runner import SampleResult, TaskRun
-from atelier.eval.judges import DIMENSIONS
+from atelier.eval.bench.bench_runner import SampleResult, TaskRun
+from atelier.eval.judges.judges import DIMENSIONS
 from atelier.world.vocabulary import CATEGORIES
 
 RESULTS_FILE = "results.json"

@@ -16,9 +16,9 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from atelier.data.layout_files import write_bytes_atomic, write_text_atomic
-from atelier.eval.bench_runner import GalleryEntry, TaskRun
-from atelier.eval.judges import DIMENSIONS
-from atelier.eval.svg_charts import bar_chart, radar_chart
+from atelier.eval.bench.bench_runner import GalleryEntry, TaskRun
+from atelier.eval.judges.judges import DIMENSIONS
+from atelier.eval.bench.svg_charts import bar_chart, radar_chart
 
 TABLE_FIELDS = ("n", "overall", *DIMENSIONS, "ssim", "lpips", "fid", "kid")
 CAPTION_HEIGHT = 16
