@@ -58,6 +58,10 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
     assert main(["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "weights")]) == 0
     assert "model.safetensors" in capsys.readouterr().out
     shipped = json.loads((tmp_path / "weights" / "config.json").read_text())
+    assert _stored_float_dtypes(tmp_path / "weights") == {"BF16"}  # half the bytes of the run's fp32
+    assert main(["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "fp32"), "--dtype", "float32"]) == 0
+    capsys.readouterr()
+    assert _stored_float_dtypes(tmp_path / "fp32") == {"F32"}
     assert shipped["training"]["step"] == 3 and shipped["pipeline"]["image_size"] == [64, 48]
     assert main(["autoencoder-psnr", "--checkpoint", str(tmp_path / "weights"), "--n", "2", "--size", "64x48"]) == 0
     assert "dB" in capsys.readouterr().out
@@ -74,3 +78,9 @@ def test_user_mistakes_are_one_line_errors(main, tmp_path, images, capsys):
     assert "unknown category 'scarf'" in capsys.readouterr().err
     assert main(["train", "--config", str(tmp_path / "absent.yaml")]) == 2
     assert "no run config" in capsys.readouterr().err
+
+
+def _stored_float_dtypes(weights_dir) -> set[str]:
+    header_length = int.from_bytes((weights_dir / "model.safetensors").read_bytes()[:8], "little")
+    header = json.loads((weights_dir / "model.safetensors").read_bytes()[8 : 8 + header_length])
+    return {entry["dtype"] for name, entry in header.items() if name != "__metadata__" and entry["dtype"].startswith(("F", "BF"))}

@@ -32,6 +32,12 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     )
     export.add_argument("--from", dest="source", required=True, help="run folder, checkpoint folder or file")
     export.add_argument("--to", dest="destination", required=True, help="weights folder, e.g. weights/tryon")
+    export.add_argument(
+        "--dtype",
+        choices=("bfloat16", "float32"),
+        default="bfloat16",
+        help="storage type of the weights (default bfloat16: half the size; inference computes in fp32)",
+    )
     export.set_defaults(run=_export_weights)
 
     psnr = subcommands.add_parser(
@@ -62,9 +68,11 @@ def _train(args: argparse.Namespace) -> int:
 
 
 def _export_weights(args: argparse.Namespace) -> int:
+    import torch
+
     from atelier.train.weights_export import export_weights
 
-    target = export_weights(args.source, args.destination)
+    target = export_weights(args.source, args.destination, dtype=getattr(torch, args.dtype))
     print(f"wrote {target} ({target.stat().st_size / 2**20:.1f} MiB) and {target.parent / 'config.json'}")
     return 0
 

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import tempfile
 from pathlib import Path
+
+import torch
+from safetensors import safe_open
+from safetensors.torch import save_file
 
 from atelier.models.checkpoint import read_checkpoint_configs
 from atelier.train.components import resolve_checkpoint_file
@@ -15,15 +18,18 @@ from atelier.world.shards import write_bytes_atomic
 CONFIG_FILE = "config.json"
 
 
-def export_weights(source: str | Path, destination: str | Path) -> Path:
+def export_weights(source: str | Path, destination: str | Path, dtype: torch.dtype = torch.bfloat16) -> Path:
     """Copy a checkpoint's model file into a weights folder and write its configs beside it.
 
     The safetensors file already describes itself; `config.json` repeats its configs
     (architecture, pipeline defaults, the run that made it, the step) for people to read.
+    Floating-point weights are stored in `dtype`: bf16 by default, half the bytes of the fp32
+    training checkpoint; `TryOnPipeline.from_pretrained` computes in fp32 whatever is stored.
 
     Args:
         source: a checkpoint file, checkpoint folder or run folder (its latest checkpoint).
         destination: the weights folder, e.g. weights/tryon.
+        dtype: storage type of floating-point tensors (torch.bfloat16 or torch.float32).
 
     Returns:
         The written model file.
@@ -36,7 +42,10 @@ def export_weights(source: str | Path, destination: str | Path) -> Path:
     descriptor, temporary = tempfile.mkstemp(dir=destination, prefix=".model.", suffix=".tmp")
     os.close(descriptor)
     try:
-        shutil.copyfile(model_file, temporary)
+        with safe_open(model_file, framework="pt") as handle:
+            metadata = handle.metadata()
+            tensors = {name: _stored(handle.get_tensor(name), dtype) for name in handle.keys()}  # noqa: SIM118
+        save_file(tensors, temporary, metadata=metadata)
         os.chmod(temporary, 0o644)
         os.replace(temporary, target)
     except BaseException:
@@ -48,3 +57,7 @@ def export_weights(source: str | Path, destination: str | Path) -> Path:
             description["tokenizer"] = "(the byte-level BPE tokenizer JSON, in model.safetensors' metadata)"
     write_bytes_atomic(destination / CONFIG_FILE, (json.dumps(readable, indent=1) + "\n").encode())
     return target
+
+
+def _stored(tensor: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
+    return tensor.to(dtype).contiguous() if tensor.is_floating_point() else tensor
