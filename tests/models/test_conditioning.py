@@ -33,9 +33,21 @@ def test_a_token_holds_one_2x2_patch():
     assert first_token.tolist() == [0, 1, 4, 5, 16, 17, 20, 21]
 
 
-def test_odd_latent_sizes_are_rejected():
-    with pytest.raises(ValueError, match="even"):
+def test_larger_patches_pack_more_latent_per_token_and_invert():
+    latents = torch.randn(2, 3, 8, 12)
+    tokens = pack_latents(latents, patch_size=4)
+    assert tokens.shape == (2, 2 * 3, 3 * 16)
+    assert torch.equal(tokens[0, 0], latents[0, :, :4, :4].reshape(-1))
+    assert torch.equal(unpack_latents(tokens, 8, 12, patch_size=4), latents)
+    ids = latent_position_ids(8, 12, index=1, patch_size=4)
+    assert ids[:, 1:].tolist() == [[0, 0], [0, 1], [0, 2], [1, 0], [1, 1], [1, 2]]
+
+
+def test_latent_sizes_that_do_not_fill_whole_patches_are_rejected():
+    with pytest.raises(ValueError, match="multiples of 2"):
         pack_latents(torch.zeros(1, 4, 5, 4))
+    with pytest.raises(ValueError, match="multiples of 4"):
+        pack_latents(torch.zeros(1, 4, 6, 8), patch_size=4)
 
 
 def test_position_ids_are_index_row_column_in_token_order():

@@ -63,3 +63,11 @@ def test_inconsistent_configs_are_rejected(change, message):
 def test_unknown_fields_in_a_stored_config_fail_loudly():
     with pytest.raises(ValueError, match=r"unknown key\(s\) \[.num_experts.\] in MMDiTConfig"):
         MMDiTConfig.from_dict({**PRESETS["tiny"].to_dict(), "num_experts": 4})
+
+
+def test_patch_size_sets_how_many_latent_channels_a_token_carries():
+    config = dataclasses.replace(PRESETS["tiny"], in_channels=64, patch_size=4)
+    assert config.latent_channels == 4
+    assert MMDiTConfig.from_dict(config.to_dict()) == config
+    with pytest.raises(ValueError, match="16 × latent channels"):
+        dataclasses.replace(PRESETS["tiny"], in_channels=40, patch_size=4)

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 import torch
@@ -5,6 +7,8 @@ import torch
 from atelier.flow.sigmas import shifted_sigmas
 from atelier.models.checkpoint import save_checkpoint
 from atelier.models.conditioning import ABSENT_ROLE, Condition
+from atelier.models.mmdit import PRESETS as MMDIT_PRESETS
+from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines import MissingWeightsError, PipelineConfig, TryOnPipeline
 from tests.pipelines.conftest import IMAGE_SIZE, random_image, tiny_components
 
@@ -27,6 +31,18 @@ def test_every_task_returns_an_image_at_the_person_photos_size(pipeline, task):
     image = pipeline(seed=0, **REQUESTS[task])
     expected = PERSON.shape if task != "modelfree" else (*IMAGE_SIZE, 3)
     assert image.shape == expected and image.dtype == np.uint8
+
+
+@pytest.mark.parametrize("task", list(REQUESTS))
+def test_a_transformer_with_4x4_patches_serves_every_task(task):
+    # The tiny ×2 autoencoder under 4×4 patches needs images in multiples of 8: 32×24 is 4×3 tokens.
+    components = tiny_components()
+    components["transformer"] = TryOnModel(dataclasses.replace(MMDIT_PRESETS["tiny"], in_channels=64, patch_size=4))
+    pipeline = TryOnPipeline(**components, config=PipelineConfig(image_size=(32, 24), steps=2))
+    image = pipeline(seed=0, **REQUESTS[task])
+    assert image.shape == (PERSON.shape if task != "modelfree" else (32, 24, 3))
+    with pytest.raises(ValueError, match="divisible by 8"):
+        TryOnPipeline(**components, config=PipelineConfig(image_size=IMAGE_SIZE, steps=2))
 
 
 def test_a_person_of_another_aspect_comes_back_at_its_own_size(pipeline):

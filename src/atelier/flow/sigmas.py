@@ -65,7 +65,7 @@ def flux_resolution_shift(
     (`calculate_shift` in the Flux pipelines).
 
     Args:
-        image_seq_len: number of target image tokens (after 2×2 packing).
+        image_seq_len: number of target image tokens (after patch packing).
         base_seq_len, max_seq_len, base_shift, max_shift: the line's two end points.
 
     Returns:

@@ -1,8 +1,9 @@
 """How images become one token sequence: packing, position ids, roles and assembly.
 
 The try-on model sees [text; target; condition 1; …; condition n]. Every image (target,
-person, garments, pose map) is an autoencoder latent (B, C, h, w) packed into 2×2 patch
-tokens. Two things tell the transformer which tokens are which:
+person, garments, pose map) is an autoencoder latent (B, C, h, w) packed into p×p patch
+tokens (p = `MMDiTConfig.patch_size`: 2 as in FLUX, 4 over a ×4 autoencoder so an image
+keeps FLUX's token count at twice its latent detail). Two things tell the transformer which tokens are which:
 
 * Position ids (rotary): axis 0 is the condition index (0 for the target, i for the i-th
   condition), axes 1–2 are the token's row and column inside its own image. This is how
@@ -48,61 +49,67 @@ ROLES: tuple[str, ...] = (
 )
 
 
-def pack_latents(latents: torch.Tensor) -> torch.Tensor:
-    """Cut latents into 2×2 patches, one token each, in row-major patch order.
+def pack_latents(latents: torch.Tensor, patch_size: int = 2) -> torch.Tensor:
+    """Cut latents into p×p patches, one token each, in row-major patch order.
 
     The channel layout inside a token is (channel, patch row, patch column), the layout
-    FLUX's `x_embedder` was trained on, so real FLUX weights read these tokens correctly.
+    FLUX's `x_embedder` was trained on (p = 2), so real FLUX weights read these tokens correctly.
 
     Args:
-        latents: (B, C, H, W) with H and W even.
+        latents: (B, C, H, W) with H and W multiples of p.
+        patch_size: p.
 
     Returns:
-        (B, H/2 · W/2, 4C) tokens.
+        (B, H/p · W/p, p²C) tokens.
     """
     batch, channels, height, width = latents.shape
-    if height % 2 or width % 2:
-        raise ValueError(f"latent height and width must be even for 2×2 packing, got {height}×{width}")
-    patches = latents.reshape(batch, channels, height // 2, 2, width // 2, 2)
-    # (B, C, H/2, 2, W/2, 2) -> (B, H/2, W/2, C, 2, 2)
+    p = patch_size
+    if height % p or width % p:
+        raise ValueError(f"latent height and width must be multiples of {p} for {p}×{p} packing, got {height}×{width}")
+    patches = latents.reshape(batch, channels, height // p, p, width // p, p)
+    # (B, C, H/p, p, W/p, p) -> (B, H/p, W/p, C, p, p)
     patches = patches.permute(0, 2, 4, 1, 3, 5)
-    return patches.reshape(batch, (height // 2) * (width // 2), channels * 4)
+    return patches.reshape(batch, (height // p) * (width // p), channels * p * p)
 
 
-def unpack_latents(tokens: torch.Tensor, height: int, width: int) -> torch.Tensor:
+def unpack_latents(tokens: torch.Tensor, height: int, width: int, patch_size: int = 2) -> torch.Tensor:
     """Inverse of `pack_latents`.
 
     Args:
-        tokens: (B, H/2 · W/2, 4C).
+        tokens: (B, H/p · W/p, p²C).
         height, width: latent size H, W.
+        patch_size: p.
 
     Returns:
         (B, C, H, W) latents.
     """
     batch, length, token_channels = tokens.shape
-    if length != (height // 2) * (width // 2):
+    p = patch_size
+    if length != (height // p) * (width // p):
         raise ValueError(f"{length} tokens cannot be unpacked to {height}×{width} latents")
-    patches = tokens.reshape(batch, height // 2, width // 2, token_channels // 4, 2, 2)
-    # (B, H/2, W/2, C, 2, 2) -> (B, C, H/2, 2, W/2, 2)
+    channels = token_channels // (p * p)
+    patches = tokens.reshape(batch, height // p, width // p, channels, p, p)
+    # (B, H/p, W/p, C, p, p) -> (B, C, H/p, p, W/p, p)
     patches = patches.permute(0, 3, 1, 4, 2, 5)
-    return patches.reshape(batch, token_channels // 4, height, width)
+    return patches.reshape(batch, channels, height, width)
 
 
 def latent_position_ids(
-    height: int, width: int, index: int = 0, device: torch.device | str | None = None
+    height: int, width: int, index: int = 0, device: torch.device | str | None = None, patch_size: int = 2
 ) -> torch.Tensor:
     """Rotary position ids of one packed image: (index, row, column) per token.
 
     Args:
-        height, width: latent size (the token grid is half of it).
+        height, width: latent size (the token grid is 1/p of it).
         index: 0 for the target, i ≥ 1 for the i-th condition.
         device: where the ids live.
+        patch_size: p.
 
     Returns:
-        (H/2 · W/2, 3) float ids, in `pack_latents` token order.
+        (H/p · W/p, 3) float ids, in `pack_latents` token order.
     """
-    rows = torch.arange(height // 2, device=device)
-    columns = torch.arange(width // 2, device=device)
+    rows = torch.arange(height // patch_size, device=device)
+    columns = torch.arange(width // patch_size, device=device)
     grid_rows, grid_columns = torch.meshgrid(rows, columns, indexing="ij")
     indices = torch.full_like(grid_rows, index)
     return torch.stack([indices, grid_rows, grid_columns], dim=-1).reshape(-1, 3).float()
@@ -217,7 +224,7 @@ class SequenceLayout:
     """The image part of the model's input sequence, ready for the transformer.
 
     Attributes:
-        hidden_states: (B, L, 4C) packed tokens, target first.
+        hidden_states: (B, L, p²C) packed tokens, target first.
         img_ids: (L, 3) rotary position ids, shared by the batch.
         target_len: number of target tokens at the start of the sequence.
         key_mask: (B, L) bool, False for tokens of absent conditions; None when every
@@ -235,35 +242,38 @@ def assemble_sequence(
     target_size: tuple[int, int],
     conditions: Sequence[Condition],
     role_embedding: RoleEmbedding,
+    patch_size: int = 2,
 ) -> SequenceLayout:
     """Concatenate the target and every condition into one token sequence.
 
     Args:
-        target_tokens: (B, L_t, 4C) packed noisy target.
+        target_tokens: (B, L_t, p²C) packed noisy target.
         target_size: the target's latent (h, w), for its position ids.
         conditions: condition slots; slot i gets position index i + 1.
         role_embedding: adds each condition's role vector.
+        patch_size: p, the side of the latent patch in one token.
 
     Returns:
         A `SequenceLayout` of length L = L_t + Σ L_i.
     """
     device = target_tokens.device
     tokens = [target_tokens]
-    ids = [latent_position_ids(*target_size, index=0, device=device)]
+    area = patch_size * patch_size
+    ids = [latent_position_ids(*target_size, index=0, device=device, patch_size=patch_size)]
     present = [torch.ones(target_tokens.shape[:2], dtype=torch.bool, device=device)]
     for slot, condition in enumerate(conditions, start=1):
         latents = condition.latents.to(device=device, dtype=target_tokens.dtype)
-        if latents.shape[0] != target_tokens.shape[0] or latents.shape[1] * 4 != target_tokens.shape[2]:
+        if latents.shape[0] != target_tokens.shape[0] or latents.shape[1] * area != target_tokens.shape[2]:
             raise ValueError(
                 f"condition {slot} latents {tuple(latents.shape)} do not match the target's batch and "
-                f"channels ({target_tokens.shape[0]}, {target_tokens.shape[2] // 4}, h, w)"
+                f"channels ({target_tokens.shape[0]}, {target_tokens.shape[2] // area}, h, w)"
             )
         roles = condition.roles_per_sample()
         is_present = torch.tensor([role != ABSENT_ROLE for role in roles], device=device)
         # Zero absent content so whatever the caller left in the slot cannot leak in.
-        condition_tokens = pack_latents(latents) * is_present[:, None, None]
+        condition_tokens = pack_latents(latents, patch_size) * is_present[:, None, None]
         tokens.append(role_embedding(condition_tokens, roles))
-        ids.append(latent_position_ids(*latents.shape[2:], index=slot, device=device))
+        ids.append(latent_position_ids(*latents.shape[2:], index=slot, device=device, patch_size=patch_size))
         present.append(is_present[:, None].expand(-1, condition_tokens.shape[1]))
     key_mask = torch.cat(present, dim=1)
     return SequenceLayout(

@@ -24,7 +24,7 @@ class MMDiTConfig:
     """Architecture of a FLUX-style MMDiT.
 
     Attributes:
-        in_channels: channels of one packed token, 4 × latent channels (2×2 patches).
+        in_channels: channels of one packed token, p² × latent channels (p×p patches).
         num_layers: double-stream blocks (separate text and image weights, joint attention).
         num_single_layers: single-stream blocks (one set of weights over [text; image]).
         num_attention_heads: heads per attention layer.
@@ -35,6 +35,8 @@ class MMDiTConfig:
             like FLUX.1-dev); Atelier's own models use real classifier-free guidance instead.
         axes_dims_rope: rotary channels per position-id axis (condition index, row, column);
             must be even and sum to attention_head_dim.
+        patch_size: p, the side of the square latent patch packed into one token (2 as in
+            FLUX; 4 over a ×4 autoencoder keeps the token count of ×8 latents at 2×2).
     """
 
     in_channels: int
@@ -46,10 +48,15 @@ class MMDiTConfig:
     pooled_projection_dim: int
     guidance_embeds: bool = False
     axes_dims_rope: tuple[int, int, int] = (16, 56, 56)
+    patch_size: int = 2
 
     def __post_init__(self) -> None:
-        if self.in_channels % 4:
-            raise ValueError(f"in_channels must be 4 × latent channels (2×2 packing), got {self.in_channels}")
+        area = self.patch_size * self.patch_size
+        if self.patch_size < 1 or self.in_channels % area:
+            raise ValueError(
+                f"in_channels must be {area} × latent channels ({self.patch_size}×{self.patch_size} packing), "
+                f"got {self.in_channels}"
+            )
         if len(self.axes_dims_rope) != 3 or any(dim % 2 for dim in self.axes_dims_rope):
             raise ValueError(f"axes_dims_rope must be three even numbers, got {self.axes_dims_rope}")
         if sum(self.axes_dims_rope) != self.attention_head_dim:
@@ -60,7 +67,7 @@ class MMDiTConfig:
     @property
     def latent_channels(self) -> int:
         """Channels of the autoencoder latents this model denoises."""
-        return self.in_channels // 4
+        return self.in_channels // (self.patch_size * self.patch_size)
 
     @property
     def width(self) -> int:
@@ -131,7 +138,7 @@ def build_transformer(config: MMDiTConfig) -> FluxTransformer2DModel:
         The transformer; its forward takes packed tokens (B, L, in_channels).
     """
     return FluxTransformer2DModel(
-        patch_size=1,  # 2×2 patching happens outside, in `atelier.models.conditioning.pack_latents`
+        patch_size=1,  # p×p patching happens outside, in `atelier.models.conditioning.pack_latents`
         in_channels=config.in_channels,
         num_layers=config.num_layers,
         num_single_layers=config.num_single_layers,

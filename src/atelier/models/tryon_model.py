@@ -80,7 +80,10 @@ class TryOnModel(nn.Module):
         if not self.config.guidance_embeds:
             guidance = None
 
-        layout = assemble_sequence(pack_latents(noisy_target), (height, width), conditions, self.role_embedding)
+        patch = self.config.patch_size
+        layout = assemble_sequence(
+            pack_latents(noisy_target, patch), (height, width), conditions, self.role_embedding, patch
+        )
         attention_mask = _joint_attention_mask(
             text_mask,
             layout.key_mask,
@@ -100,7 +103,7 @@ class TryOnModel(nn.Module):
             joint_attention_kwargs=None if attention_mask is None else {"attention_mask": attention_mask},
             return_dict=False,
         )[0]
-        return unpack_latents(output[:, : layout.target_len], height, width)
+        return unpack_latents(output[:, : layout.target_len], height, width, patch)
 
     def architecture(self) -> dict[str, Any]:
         """Everything needed to rebuild this model, JSON-ready (see `atelier.models.checkpoint`)."""

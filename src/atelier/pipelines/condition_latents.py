@@ -17,7 +17,7 @@ import torch
 from atelier.models.autoencoder import Autoencoder
 from atelier.models.conditioning import ABSENT_ROLE, Condition
 from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor
-from atelier.pipelines.task_inputs import REQUESTED_GARMENT_LATENT_HW, ConditionImage
+from atelier.pipelines.task_inputs import ConditionImage
 
 RoleLatent = tuple[str, torch.Tensor]
 
@@ -27,6 +27,7 @@ def encode_conditions(
     samples: Sequence[Sequence[ConditionImage]],
     size_hw: tuple[int, int],
     *,
+    patch_size: int,
     chunk_size: int = 32,
 ) -> list[list[RoleLatent]]:
     """Encode every condition image of a batch in a few autoencoder calls.
@@ -35,6 +36,8 @@ def encode_conditions(
         autoencoder: encodes (N, 3, H, W) images to normalised latents.
         samples: per sample, its condition images (image None for a requested-garment token).
         size_hw: the model's image size; inputs are padded to its aspect and resized.
+        patch_size: the transformer's latent patch side; a requested-garment token is one
+            patch of zeros, (C, p, p).
         chunk_size: images per encoder call, bounding peak memory.
 
     Returns:
@@ -46,7 +49,7 @@ def encode_conditions(
     for start in range(0, len(images), chunk_size):
         pixels = images_to_tensor(images[start : start + chunk_size]).to(parameter.device, parameter.dtype)
         latents.extend(autoencoder.encode(pixels))
-    token = torch.zeros(autoencoder.latent_channels, *REQUESTED_GARMENT_LATENT_HW, device=parameter.device, dtype=parameter.dtype)
+    token = torch.zeros(autoencoder.latent_channels, patch_size, patch_size, device=parameter.device, dtype=parameter.dtype)
     encoded, next_image = [], iter(latents)
     for sample in samples:
         encoded.append([(c.role, token if c.image is None else next(next_image)) for c in sample])

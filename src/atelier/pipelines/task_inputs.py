@@ -8,7 +8,7 @@ are exactly the ones it is sampled with:
     person, outfit source, pose map, garments in the order given, requested-garment token
 
 Try-off has no garment image to show; it asks for a category with a *requested-garment token*:
-one 2×2 latent of zeros carrying the category's role, so the model knows which garment to take
+one latent patch of zeros (a single packed token) carrying the category's role, so the model knows which garment to take
 off even when the instruction is empty.
 """
 
@@ -24,7 +24,6 @@ from atelier.world.vocabulary import CATEGORIES
 
 TASKS: tuple[str, ...] = ("single", "multi", "modelfree", "tryoff", "pose", "m2m", "edit")
 MAX_REFERENCES = 6
-REQUESTED_GARMENT_LATENT_HW = (2, 2)  # one packed token
 
 # What every task needs (True), may not have (False); garment counts are (min, max).
 _NEEDS_PERSON = {"single": True, "multi": True, "modelfree": False, "tryoff": True, "pose": True, "m2m": True, "edit": True}

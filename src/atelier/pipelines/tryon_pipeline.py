@@ -266,7 +266,12 @@ class TryOnPipeline:
             texts, padding="longest", truncation=True, max_length=self.text_encoder.max_length, return_tensors="pt"
         )
         text = self.text_encoder(tokens["input_ids"].to(self.device), tokens["attention_mask"].to(self.device))
-        per_sample = encode_conditions(self.autoencoder, [r.inputs.conditions() for r in batch], self.config.image_size)
+        per_sample = encode_conditions(
+            self.autoencoder,
+            [r.inputs.conditions() for r in batch],
+            self.config.image_size,
+            patch_size=self.transformer.config.patch_size,
+        )
         paddings = [
             None if r.inputs.person is None else fit_to_model(r.inputs.person, self.config.image_size)[1] for r in batch
         ]
@@ -413,7 +418,7 @@ def check_components(
             f"the transformer reads {text_widths[0]}-wide text and {text_widths[1]}-wide pooled text but "
             f"the text encoder gives {text_encoder.width}"
         )
-    multiple = 2 * autoencoder.downsample_factor  # whole 2×2 latent patches
+    multiple = transformer.config.patch_size * autoencoder.downsample_factor  # whole latent patches
     height, width = config.image_size
     if height % multiple or width % multiple:
         raise ValueError(f"image_size {config.image_size} must be divisible by {multiple} for this autoencoder")

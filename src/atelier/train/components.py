@@ -62,11 +62,12 @@ def build_text_encoder_component(spec: ComponentConfig, tokenizer: Tokenizer) ->
 def build_transformer_component(spec: ComponentConfig, *, latent_channels: int, text_width: int) -> TryOnModel:
     """A random `TryOnModel` of the preset, its input widths matched to the other components.
 
-    in_channels is 4 × the autoencoder's latent channels (2×2 packing) and the text widths
-    are the text encoder's; the preset's values for them are replaced.
+    in_channels is p² × the autoencoder's latent channels (p×p packing, p the config's
+    patch_size) and the text widths are the text encoder's; the preset's values for them
+    are replaced.
     """
     config = _preset(mmdit_presets.PRESETS, spec, "transformer")
     config = dataclasses.replace(
-        config, in_channels=4 * latent_channels, joint_attention_dim=text_width, pooled_projection_dim=text_width
+        config, in_channels=config.patch_size**2 * latent_channels, joint_attention_dim=text_width, pooled_projection_dim=text_width
     )
     return TryOnModel(config)

@@ -120,7 +120,12 @@ class FlowMatchingTask(nn.Module):
         device = next(self.model.parameters()).device
         targets = images_to_tensor([fit_to_model(example.target, size)[0] for example in examples])
         target = self.autoencoder.encode(targets.to(device, next(self.autoencoder.parameters()).dtype))
-        per_sample = encode_conditions(self.autoencoder, [example.inputs.conditions() for example in examples], size)
+        per_sample = encode_conditions(
+            self.autoencoder,
+            [example.inputs.conditions() for example in examples],
+            size,
+            patch_size=self.model.config.patch_size,
+        )
         instructions = ["" if dropped else example.inputs.instruction for example, dropped in zip(examples, drop_text, strict=True)]
         tokens = self.text_encoder.tokenize(instructions, device)
         return TryOnBatch(
