@@ -4,7 +4,8 @@ A try-on model makes latents and the autoencoder turns them into pixels, so no m
 better than the targets' own latents decoded. This script scores exactly that — each bench
 target brought to the model's size, encoded, decoded and brought back — with TryOnBench's
 ground-truth judge, beside the target only resized to the model's size and back (what the
-resolution alone costs). One figure a line, per task and on average.
+resolution alone costs). One figure a line: per task the overall and each judged dimension,
+then the overall on average.
 
     python benchmarks/autoencoder_ceiling.py [--checkpoint weights/tryon] [--n 20] [--threads 2]
 """
@@ -19,6 +20,7 @@ import torch
 from atelier.eval.bench.bench_runner import conform_output
 from atelier.eval.bench.bench_set import BENCH_TASKS, bench_items
 from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
+from atelier.eval.judges.judges import DIMENSIONS
 from atelier.eval.judges.trained_judges import load_trained_judges
 from atelier.models.checkpoint import load_checkpoint
 from atelier.pipelines.checkpoint_paths import find_model_file
@@ -54,19 +56,23 @@ def main() -> None:
         return restore_to_input(small, padding)
 
     print(f"checkpoint: {args.checkpoint}; {args.n} bench samples per task; model size {size[0]}x{size[1]}")
-    means = {"resized": [], "autoencoder": []}
+    means: dict[str, list[float]] = {"resized": [], "autoencoder": []}
     for task in BENCH_TASKS:
         records = [item.record() for item in bench_items(task, args.n)]
         for name, transform in (("resized", resized_only), ("autoencoder", through_autoencoder)):
             scores = [
-                judge.score(record, conform_output(transform(record.target.image), record.target.image.shape[:2])).overall
+                judge.score(record, conform_output(transform(record.target.image), record.target.image.shape[:2]))
                 for record in records
             ]
-            means[name].append(float(np.mean(scores)))
+            means[name].append(float(np.mean([score.overall for score in scores])))
             print(f"{task} overall of the target {name}: {means[name][-1]:.2f}")
+            # Which dimension the round trip costs: the mean of each where the task scores it.
+            for dimension in DIMENSIONS:
+                values = [getattr(score, dimension) for score in scores if getattr(score, dimension) is not None]
+                if values:
+                    print(f"{task} {dimension} of the target {name}: {np.mean(values):.2f}")
     for name, values in means.items():
         print(f"mean overall of the target {name}: {np.mean(values):.2f}")
-
 
 if __name__ == "__main__":
     main()

@@ -79,6 +79,15 @@ def test_a_run_writes_logs_sample_grids_and_keeps_the_newest_checkpoints(tmp_pat
     assert checkpoint.configs["pipeline"]["image_size"] == [64, 48]
 
 
+def test_a_transformer_with_4x4_patches_trains_and_its_checkpoint_loads(tmp_path):
+    # configs/default.yaml sets patch_size through the preset's overrides, as here.
+    model = {"transformer": {"preset": "tiny", "overrides": {"patch_size": 4}}}
+    result = train(tiny_config(tmp_path, steps=2, model=model, logging={"sample_every": 2, "tensorboard": False}))
+    transformer = load_checkpoint(result.checkpoint / MODEL_FILE).modules["tryon_model"]
+    assert transformer.config.patch_size == 4 and transformer.config.in_channels == 16 * 4
+    assert all(torch.isfinite(torch.tensor(loss)) for loss in result.losses)
+
+
 def test_training_lowers_the_loss_on_a_repeated_batch(tmp_path):
     # One record over and over: a working loop must fit it.
     config = tiny_autoencoder_config(tmp_path, steps=30, data={"kinds": ["tryoff"]}, optimizer={"learning_rate": 3e-3, "warmup_steps": 1})
