@@ -43,10 +43,8 @@ def build_pipeline() -> TryOnPipeline:
     """The default run's architecture with random weights (no checkpoint needed)."""
     config = load_run_config(CONFIG)
     autoencoder_spec = config.model.autoencoder
-    if autoencoder_spec.checkpoint:  # same architecture, built without the trained file
-        autoencoder_spec = ComponentConfig(
-            preset="default", overrides={"block_out_channels": [16, 32, 64, 64], "norm_num_groups": 8}
-        )
+    if autoencoder_spec.checkpoint:  # the shipped autoencoder is the default preset, built without its file
+        autoencoder_spec = ComponentConfig(preset="default")
     tokenizer = train_world_tokenizer([], outfits=100, vocab_size=config.flow_matching.tokenizer_vocab_size, split="train", seed=0)
     autoencoder = build_autoencoder_component(autoencoder_spec)
     text_encoder = build_text_encoder_component(config.model.text_encoder, tokenizer)

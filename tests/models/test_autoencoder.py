@@ -25,13 +25,13 @@ def test_encode_and_decode_shapes(autoencoder):
     assert images.shape == (2, 3, 16, 12)
 
 
-def test_default_preset_downsamples_256x192_to_32x24(capsys):
+def test_default_preset_downsamples_128x96_to_32x24(capsys):
     autoencoder = build_autoencoder(PRESETS["default"])
     count = sum(parameter.numel() for parameter in autoencoder.parameters())
     with capsys.disabled():
         print(f"\nautoencoder default preset: {count:,} parameters")
-    assert autoencoder.downsample_factor == PRESETS["default"].downsample_factor == 8
-    assert autoencoder.latent_channels == 8
+    assert autoencoder.downsample_factor == PRESETS["default"].downsample_factor == 4
+    assert autoencoder.latent_channels == 4
     assert count * 4 / 1e6 < 30
 
 

@@ -109,10 +109,11 @@ PRESETS: dict[str, MMDiTConfig] = {
         pooled_projection_dim=32,
         axes_dims_rope=(4, 6, 6),
     ),
-    # Trainable on a CPU in hours, ~5M parameters (~20 MB fp32); pairs with the default
-    # autoencoder (8 latent channels) and text encoder (256 wide).
+    # Trainable on a CPU in an hour, ~5M parameters (~21 MB fp32); pairs with the default
+    # autoencoder (×4, 4 latent channels, so 4×4 patches of 64 channels) and a 256-wide text
+    # encoder (configs/default.yaml narrows it to 128; the builder follows the text encoder).
     "default": MMDiTConfig(
-        in_channels=32,
+        in_channels=64,
         num_layers=2,
         num_single_layers=4,
         num_attention_heads=3,
@@ -120,6 +121,7 @@ PRESETS: dict[str, MMDiTConfig] = {
         joint_attention_dim=256,
         pooled_projection_dim=256,
         axes_dims_rope=(8, 28, 28),
+        patch_size=4,
     ),
     "flux-dev": _FLUX_1,
     # FLUX.1 Kontext [dev] has exactly FLUX.1 [dev]'s architecture; only the weights and the
