@@ -74,5 +74,6 @@ def main() -> None:
     for name, values in means.items():
         print(f"mean overall of the target {name}: {np.mean(values):.2f}")
 
+
 if __name__ == "__main__":
     main()

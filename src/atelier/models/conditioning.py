@@ -3,7 +3,8 @@
 The try-on model sees [text; target; condition 1; …; condition n]. Every image (target,
 person, garments, pose map) is an autoencoder latent (B, C, h, w) packed into p×p patch
 tokens (p = `MMDiTConfig.patch_size`: 2 as in FLUX, 4 over a ×4 autoencoder so an image
-keeps FLUX's token count at twice its latent detail). Two things tell the transformer which tokens are which:
+keeps FLUX's token count at twice its latent detail). Two things tell the transformer which
+tokens are which:
 
 * Position ids (rotary): axis 0 is the condition index (0 for the target, i for the i-th
   condition), axes 1–2 are the token's row and column inside its own image. This is how

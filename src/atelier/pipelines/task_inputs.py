@@ -8,8 +8,8 @@ are exactly the ones it is sampled with:
     person, outfit source, pose map, garments in the order given, requested-garment token
 
 Try-off has no garment image to show; it asks for a category with a *requested-garment token*:
-one latent patch of zeros (a single packed token) carrying the category's role, so the model knows which garment to take
-off even when the instruction is empty.
+one latent patch of zeros (a single packed token) carrying the category's role, so the model
+knows which garment to take off even when the instruction is empty.
 """
 
 from __future__ import annotations
