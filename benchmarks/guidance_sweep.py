@@ -5,7 +5,8 @@ This script runs the checkpoint on N validation records per task (the bench's re
 bench's ground-truth judge) for each (text, reference) guidance pair and prints the overall
 score per task and on average, one figure a line. The best pair goes into the run config
 (`flow_matching.text_guidance` / `reference_guidance`), which `atelier export-weights` stores
-with the weights.
+with the weights, or straight into the shipped weights of a finished run with
+`atelier export-weights --from RUN --to weights/tryon --guidance TEXT REFERENCE`.
 
     python benchmarks/guidance_sweep.py --model runs/default [--n 6] [--scales 1,1.5 2,2 ...]
 """

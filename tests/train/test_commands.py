@@ -8,6 +8,7 @@ import yaml
 from atelier import cli
 from atelier.cli import train_commands, tryon_commands
 from atelier.data.images import load_image, save_image_atomic
+from atelier.pipelines import TryOnPipeline
 from atelier.world.tasks import make_record
 from tests.train.conftest import tiny_config
 
@@ -62,6 +63,12 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
     assert main(["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "fp32"), "--dtype", "float32"]) == 0
     capsys.readouterr()
     assert _stored_float_dtypes(tmp_path / "fp32") == {"F32"}
+    # Guidance chosen after training ships as the pipeline's default, in the file the pipeline reads.
+    assert main(["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "tuned"), "--guidance", "3", "2.5"]) == 0
+    capsys.readouterr()
+    tuned = TryOnPipeline.from_pretrained(tmp_path / "tuned").config
+    assert (tuned.text_guidance, tuned.reference_guidance) == (3.0, 2.5)
+    assert TryOnPipeline.from_pretrained(tmp_path / "weights").config.text_guidance == shipped["pipeline"]["text_guidance"] != 3.0
     assert shipped["training"]["step"] == 3 and shipped["pipeline"]["image_size"] == [64, 48]
     assert main(["autoencoder-psnr", "--checkpoint", str(tmp_path / "weights"), "--n", "2", "--size", "64x48"]) == 0
     assert "dB" in capsys.readouterr().out

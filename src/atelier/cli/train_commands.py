@@ -38,6 +38,14 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         default="bfloat16",
         help="storage type of the weights (default bfloat16: half the size; inference computes in fp32)",
     )
+    export.add_argument(
+        "--guidance",
+        type=float,
+        nargs=2,
+        metavar=("TEXT", "REFERENCE"),
+        help="guidance scales to ship as the sampling defaults (choose them on val: benchmarks/guidance_sweep.py); "
+        "default: the run's",
+    )
     export.set_defaults(run=_export_weights)
 
     psnr = subcommands.add_parser(
@@ -72,7 +80,8 @@ def _export_weights(args: argparse.Namespace) -> int:
 
     from atelier.train.weights_export import export_weights
 
-    target = export_weights(args.source, args.destination, dtype=getattr(torch, args.dtype))
+    guidance = tuple(args.guidance) if args.guidance else None
+    target = export_weights(args.source, args.destination, dtype=getattr(torch, args.dtype), guidance=guidance)
     print(f"wrote {target} ({target.stat().st_size / 2**20:.1f} MiB) and {target.parent / 'config.json'}")
     return 0
 

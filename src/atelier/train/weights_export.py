@@ -18,7 +18,12 @@ from atelier.world.shards import write_bytes_atomic
 CONFIG_FILE = "config.json"
 
 
-def export_weights(source: str | Path, destination: str | Path, dtype: torch.dtype = torch.bfloat16) -> Path:
+def export_weights(
+    source: str | Path,
+    destination: str | Path,
+    dtype: torch.dtype = torch.bfloat16,
+    guidance: tuple[float, float] | None = None,
+) -> Path:
     """Copy a checkpoint's model file into a weights folder and write its configs beside it.
 
     The safetensors file already describes itself; `config.json` repeats its configs
@@ -30,12 +35,17 @@ def export_weights(source: str | Path, destination: str | Path, dtype: torch.dty
         source: a checkpoint file, checkpoint folder or run folder (its latest checkpoint).
         destination: the weights folder, e.g. weights/tryon.
         dtype: storage type of floating-point tensors (torch.bfloat16 or torch.float32).
+        guidance: (text, reference) guidance scales to ship as the pipeline's defaults, e.g.
+            the pair `benchmarks/guidance_sweep.py` chose on the val split; None keeps the
+            run's.
 
     Returns:
         The written model file.
     """
     model_file = resolve_checkpoint_file(source)
     configs = read_checkpoint_configs(model_file)
+    if guidance is not None:
+        configs["pipeline"] = {**configs["pipeline"], "text_guidance": guidance[0], "reference_guidance": guidance[1]}
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     target = destination / "model.safetensors"
@@ -44,6 +54,10 @@ def export_weights(source: str | Path, destination: str | Path, dtype: torch.dty
     try:
         with safe_open(model_file, framework="pt") as handle:
             metadata = handle.metadata()
+            if guidance is not None:  # the model file describes itself, so its copy changes too
+                stored = json.loads(metadata["configs"])
+                stored["pipeline"] = configs["pipeline"]
+                metadata = {**metadata, "configs": json.dumps(stored)}
             tensors = {name: _stored(handle.get_tensor(name), dtype) for name in handle.keys()}  # noqa: SIM118
         save_file(tensors, temporary, metadata=metadata)
         os.chmod(temporary, 0o644)
