@@ -421,4 +421,8 @@ def check_components(
     multiple = transformer.config.patch_size * autoencoder.downsample_factor  # whole latent patches
     height, width = config.image_size
     if height % multiple or width % multiple:
-        raise ValueError(f"image_size {config.image_size} must be divisible by {multiple} for this autoencoder")
+        raise ValueError(
+            f"image_size {config.image_size} must be divisible by {multiple}: the autoencoder's ×"
+            f"{autoencoder.downsample_factor} times the transformer's {transformer.config.patch_size}×"
+            f"{transformer.config.patch_size} latent patches"
+        )

@@ -53,11 +53,9 @@ def export_weights(
     os.close(descriptor)
     try:
         with safe_open(model_file, framework="pt") as handle:
-            metadata = handle.metadata()
-            if guidance is not None:  # the model file describes itself, so its copy changes too
-                stored = json.loads(metadata["configs"])
-                stored["pipeline"] = configs["pipeline"]
-                metadata = {**metadata, "configs": json.dumps(stored)}
+            # The model file describes itself, so its configs carry any new guidance too.
+            stored_configs = {key: value for key, value in configs.items() if key != "architecture"}
+            metadata = {**handle.metadata(), "configs": json.dumps(stored_configs)}
             tensors = {name: _stored(handle.get_tensor(name), dtype) for name in handle.keys()}  # noqa: SIM118
         save_file(tensors, temporary, metadata=metadata)
         os.chmod(temporary, 0o644)
