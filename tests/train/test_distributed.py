@@ -5,7 +5,6 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
@@ -14,24 +13,6 @@ import yaml
 from tests.train.conftest import tiny_config
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-
-
-def _launcher(tmp_path: Path) -> Path:
-    # `atelier` with the train command, whether or not the package's command list has it yet.
-    script = tmp_path / "atelier_train.py"
-    script.write_text(
-        textwrap.dedent(
-            """
-            import sys
-            from atelier import cli
-            from atelier.cli import train_commands
-            if train_commands not in cli.COMMAND_GROUPS:
-                cli.COMMAND_GROUPS = (*cli.COMMAND_GROUPS, train_commands)
-            sys.exit(cli.main(sys.argv[1:]))
-            """
-        )
-    )
-    return script
 
 
 def test_two_processes_train_one_model_on_disjoint_data(tmp_path):
@@ -44,7 +25,7 @@ def test_two_processes_train_one_model_on_disjoint_data(tmp_path):
     command = [
         accelerate, "launch", "--multi_gpu", "--num_processes", "2", "--num_machines", "1",
         "--mixed_precision", "no", "--dynamo_backend", "no", "--main_process_port", "0",
-        str(_launcher(tmp_path)), "train", "--config", str(config_path),
+        "-m", "atelier.cli", "train", "--config", str(config_path),
     ]  # fmt: skip
     environment = {**os.environ, "CUDA_VISIBLE_DEVICES": "", "OMP_NUM_THREADS": "1"}
     finished = subprocess.run(command, check=False, cwd=REPOSITORY, env=environment, capture_output=True, text=True, timeout=300)
