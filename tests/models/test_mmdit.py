@@ -71,3 +71,5 @@ def test_patch_size_sets_how_many_latent_channels_a_token_carries():
     assert MMDiTConfig.from_dict(config.to_dict()) == config
     with pytest.raises(ValueError, match="16 × latent channels"):
         dataclasses.replace(PRESETS["tiny"], in_channels=40, patch_size=4)
+    with pytest.raises(ValueError, match="patch_size must be at least 1"):
+        dataclasses.replace(PRESETS["tiny"], patch_size=0)

@@ -51,8 +51,10 @@ class MMDiTConfig:
     patch_size: int = 2
 
     def __post_init__(self) -> None:
+        if self.patch_size < 1:
+            raise ValueError(f"patch_size must be at least 1, got {self.patch_size}")
         area = self.patch_size * self.patch_size
-        if self.patch_size < 1 or self.in_channels % area:
+        if self.in_channels % area:
             raise ValueError(
                 f"in_channels must be {area} × latent channels ({self.patch_size}×{self.patch_size} packing), "
                 f"got {self.in_channels}"
