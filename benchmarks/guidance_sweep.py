@@ -21,13 +21,10 @@ from tqdm.auto import tqdm
 
 from atelier.eval.bench.bench_request import strip_record
 from atelier.eval.bench.bench_runner import conform_output
-from atelier.eval.bench.bench_set import BENCH_SIZE_HW, BENCH_TASKS, world_index
+from atelier.eval.bench.bench_set import BENCH_TASKS, TUNING_SPLIT, tuning_records
 from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
 from atelier.eval.bench.pipeline_model import PipelineModel
 from atelier.eval.judges.trained_judges import load_trained_judges
-from atelier.world.tasks import make_record
-
-TUNING_SPLIT = "val"
 
 
 def parse_pair(text: str) -> tuple[float, float]:
@@ -58,10 +55,7 @@ def main() -> None:
     judges = load_trained_judges(args.judges)
     judge = GroundTruthJudge(judges.parser, judges.reader)
     model = PipelineModel(args.model)
-    records = {
-        task: [make_record(task, TUNING_SPLIT, 0, world_index(task, i), BENCH_SIZE_HW) for i in range(args.n)]
-        for task in BENCH_TASKS
-    }
+    records = {task: tuning_records(task, args.n) for task in BENCH_TASKS}
     print(f"model: {args.model}; {args.n} {TUNING_SPLIT} records per task")
     for text_scale, reference_scale in tqdm(args.scales, unit="setting"):
         per_task = {}

@@ -35,10 +35,18 @@ def test_requests_become_pipeline_calls(tmp_path, monkeypatch):
     assert call["person"] is request.person and call["pose"] is None
     model(request)
     assert double.calls[1]["seed"] == call["seed"]  # reproducible per sample
+    assert call["restore_detail"] is None  # the checkpoint's own default
 
     pose_request = strip_record(bench_items("pose", 1)[0].record())
     model(pose_request)
     assert double.calls[-1]["pose"] is pose_request.pose_map
+
+
+def test_the_models_own_pixels_can_be_benchmarked(tmp_path, monkeypatch):
+    double = RecordingPipelineDouble()
+    monkeypatch.setattr(atelier.pipelines.TryOnPipeline, "from_pretrained", classmethod(lambda cls, path: double))
+    PipelineModel(tmp_path, restore_detail=False)(strip_record(bench_items("single", 1)[0].record()))
+    assert double.calls[0]["restore_detail"] is False
 
 
 def test_missing_pipeline_package_is_a_clear_error(tmp_path, monkeypatch):

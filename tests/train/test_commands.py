@@ -2,6 +2,7 @@
 
 import json
 
+import numpy as np
 import pytest
 import yaml
 
@@ -52,6 +53,10 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
         assert f"wrote {out}" in capsys.readouterr().out
         expected = (64, 48, 3) if name == "generate" else (60, 48, 3)  # back at the photo's size
         assert load_image(out).shape == expected, name
+    # Without restoration the model's own pixels come back: another picture from the same seed.
+    raw = tmp_path / "raw.png"
+    assert main([*commands["edit"], *common, "--no-restore-detail", "-o", str(raw)]) == 0
+    assert not np.array_equal(load_image(raw), load_image(tmp_path / "edit.png"))
 
     assert main(["train", "--config", str(config), "--output-dir", str(tmp_path / "run"), "--resume", "--steps", "3"]) == 0
     assert "3 steps" in capsys.readouterr().out
@@ -69,6 +74,14 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
     tuned = TryOnPipeline.from_pretrained(tmp_path / "tuned").config
     assert (tuned.text_guidance, tuned.reference_guidance) == (3.0, 2.5)
     assert TryOnPipeline.from_pretrained(tmp_path / "weights").config.text_guidance == shipped["pipeline"]["text_guidance"] != 3.0
+    # So do detail-restoration thresholds; impossible ones are refused before anything is written.
+    restored = ["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "restored"), "--restoration"]
+    assert main([*restored, "0.1", "0.3"]) == 0
+    capsys.readouterr()
+    restoration = TryOnPipeline.from_pretrained(tmp_path / "restored").config.detail_restoration
+    assert (restoration.agree_below, restoration.differ_above) == (0.1, 0.3)
+    assert main([*restored[:4], str(tmp_path / "refused"), "--restoration", "0.3", "0.1"]) == 2
+    assert "agree_below < differ_above" in capsys.readouterr().err and not (tmp_path / "refused").exists()
     assert shipped["training"]["step"] == 3 and shipped["pipeline"]["image_size"] == [64, 48]
     assert main(["autoencoder-psnr", "--checkpoint", str(tmp_path / "weights"), "--n", "2", "--size", "64x48"]) == 0
     assert "dB" in capsys.readouterr().out

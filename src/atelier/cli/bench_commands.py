@@ -28,6 +28,13 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     bench.add_argument("--vlm-path", help="local folder of a vision-language model (with --judge vlm)")
     bench.add_argument("--gallery", type=int, default=8, help="worst samples shown per task in the report (default 8)")
     bench.add_argument("--threads", type=positive_int, default=1, help="CPU threads for torch (default 1)")
+    bench.add_argument(
+        "--no-restore-detail",
+        dest="restore_detail",
+        action="store_false",
+        default=None,
+        help="score a checkpoint's own pixels, without restoring the person photo's detail where it left it unchanged",
+    )
     bench.set_defaults(run=_run_bench)
     actions = bench.add_subparsers(dest="bench_command", metavar="ACTION")
 
@@ -85,7 +92,10 @@ def _run_bench(args: argparse.Namespace) -> int:
     tasks = parse_tasks(args.task)
     judge = _vlm_judge(args.vlm_path) if args.judge == "vlm" else None
     out = args.out or f"out/bench/{args.model.rstrip('/').split('/')[-1]}"
-    document = run_bench(args.model, tasks, args.n, out, args.judges, seed=args.seed, judge=judge, gallery_size=args.gallery)
+    document = run_bench(
+        args.model, tasks, args.n, out, args.judges, seed=args.seed, judge=judge, gallery_size=args.gallery,
+        restore_detail=args.restore_detail,
+    )  # fmt: skip
     _print_results(document)
     print(f"{out}: results.json, report.md, report.html")
     return 0

@@ -46,6 +46,14 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         help="guidance scales to ship as the sampling defaults (choose them on val: benchmarks/guidance_sweep.py); "
         "default: the run's",
     )
+    export.add_argument(
+        "--restoration",
+        type=float,
+        nargs=2,
+        metavar=("AGREE", "DIFFER"),
+        help="detail-restoration thresholds to ship (choose them on val: benchmarks/detail_restoration_sweep.py); "
+        "default: the run's",
+    )
     export.set_defaults(run=_export_weights)
 
     psnr = subcommands.add_parser(
@@ -81,7 +89,10 @@ def _export_weights(args: argparse.Namespace) -> int:
     from atelier.train.weights_export import export_weights
 
     guidance = tuple(args.guidance) if args.guidance else None
-    target = export_weights(args.source, args.destination, dtype=getattr(torch, args.dtype), guidance=guidance)
+    restoration = tuple(args.restoration) if args.restoration else None
+    target = export_weights(
+        args.source, args.destination, dtype=getattr(torch, args.dtype), guidance=guidance, restoration=restoration
+    )
     print(f"wrote {target} ({target.stat().st_size / 2**20:.1f} MiB) and {target.parent / 'config.json'}")
     return 0
 

@@ -24,6 +24,14 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--guidance", type=float, help="guidance scale for text and references (default: the model's)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the starting noise (default 0)")
     parser.add_argument("--weights", help="checkpoint folder or file (default: the shipped weights/tryon)")
+    parser.add_argument(
+        "--no-restore-detail",
+        dest="restore_detail",
+        action="store_false",
+        default=None,
+        help="keep the model's own pixels everywhere; by default the person photo's pixels come back wherever "
+        "the output left the photo unchanged (face, background, untouched garments)",
+    )
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
@@ -80,7 +88,10 @@ def _run(args: argparse.Namespace, **request) -> int:
     from atelier.pipelines.tryon_pipeline import TryOnPipeline
 
     pipeline = TryOnPipeline.from_pretrained(args.weights)
-    image = pipeline(instruction=args.instruction, steps=args.steps, guidance=args.guidance, seed=args.seed, **request)
+    image = pipeline(
+        instruction=args.instruction, steps=args.steps, guidance=args.guidance, seed=args.seed,
+        restore_detail=args.restore_detail, **request,
+    )  # fmt: skip
     save_image_atomic(image, args.out)
     print(f"wrote {args.out}")
     return 0

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from atelier.models.config_mapping import build_config, config_to_dict
+from atelier.pipelines.detail_restoration import DetailRestoration
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,8 @@ class PipelineConfig:
         text_guidance: default s_text, how strongly to follow the instruction.
         reference_guidance: default s_ref, how strongly to follow the reference images.
         sigma_shift: timestep shift of the sampling schedule (the one used in training).
+        detail_restoration: how outputs get the person photo's own pixels back where the
+            model left the photo unchanged (`atelier.pipelines.detail_restoration`).
     """
 
     image_size: tuple[int, int] = (128, 96)
@@ -25,6 +28,7 @@ class PipelineConfig:
     text_guidance: float = 1.5
     reference_guidance: float = 1.5
     sigma_shift: float = 1.0
+    detail_restoration: DetailRestoration = DetailRestoration()
 
     def __post_init__(self) -> None:
         height, width = self.image_size

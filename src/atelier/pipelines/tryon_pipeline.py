@@ -4,7 +4,8 @@
     2. encode         instruction -> text embeddings; condition images -> clean latents
     3. prepare_latents  seeded noise for the target
     4. denoise        Euler steps on shifted sigmas with separate text and reference guidance
-    5. decode         latents -> pixels, back to the person photo's size and aspect
+    5. decode         latents -> pixels, back to the person photo's size and aspect, with the
+                      photo's own pixels restored where the output left it unchanged
 
 The pipeline gets its components; it never downloads and never imports training code.
 `batch_call` runs many requests, stacking those whose condition shapes agree into one forward.
@@ -31,7 +32,8 @@ from atelier.models.text_encoder import TextEncoder
 from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.checkpoint_paths import find_model_file
 from atelier.pipelines.condition_latents import encode_conditions, stack_condition_slots
-from atelier.pipelines.image_tensors import fit_to_model, restore_to_input, tensor_to_images
+from atelier.pipelines.detail_restoration import RESTORED_TASKS, restore_photo_pixels, unchanged_weights
+from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor, restore_to_input, tensor_to_images
 from atelier.pipelines.pipeline_config import PipelineConfig
 from atelier.pipelines.task_inputs import TaskInputs, check_task_inputs
 
@@ -54,6 +56,7 @@ class TryOnRequest:
         steps: Euler steps.
         text_scale, reference_scale: guidance scales.
         seed: seed of the starting noise.
+        restore_detail: give the output the person photo's pixels where it left them unchanged.
     """
 
     inputs: TaskInputs
@@ -61,6 +64,7 @@ class TryOnRequest:
     text_scale: float
     reference_scale: float
     seed: int
+    restore_detail: bool
 
 
 @dataclass(frozen=True)
@@ -168,6 +172,7 @@ class TryOnPipeline:
         steps: int | None = None,
         guidance: float | tuple[float, float] | None = None,
         seed: int | None = None,
+        restore_detail: bool | None = None,
     ) -> np.ndarray:
         """Run one try-on task.
 
@@ -183,6 +188,9 @@ class TryOnPipeline:
             steps: Euler steps (default from the model's config).
             guidance: one scale for text and references, or (text_scale, reference_scale).
             seed: seed of the starting noise; the same seed gives the same image.
+            restore_detail: put the person photo's own pixels back wherever the output left the
+                photo unchanged (default from the model's config; see
+                `atelier.pipelines.detail_restoration`). False returns the model's pixels only.
 
         Returns:
             (H, W, 3) uint8 image at the person photo's size and aspect (the model's size for
@@ -194,6 +202,7 @@ class TryOnPipeline:
         request = {
             "person": person, "garments": garments, "instruction": instruction, "task": task, "pose": pose,
             "outfit_source": outfit_source, "category": category, "steps": steps, "guidance": guidance, "seed": seed,
+            "restore_detail": restore_detail,
         }  # fmt: skip
         return self.batch_call([request])[0]
 
@@ -214,7 +223,7 @@ class TryOnPipeline:
             encoded = self.encode(batch)
             latents = self.prepare_latents(batch)
             latents = self.denoise(latents, encoded, batch[0])
-            for index, image in zip(group, self.decode(latents, encoded.paddings), strict=True):
+            for index, image in zip(group, self.decode(latents, batch, encoded.paddings), strict=True):
                 outputs[index] = image
         return outputs
 
@@ -233,6 +242,7 @@ class TryOnPipeline:
         steps: int | None = None,
         guidance: float | tuple[float, float] | None = None,
         seed: int | None = None,
+        restore_detail: bool | None = None,
     ) -> TryOnRequest:
         """Check a request and fill in defaults.
 
@@ -255,7 +265,11 @@ class TryOnPipeline:
             seed = int(torch.seed() % 2**63)
         elif not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
             raise ValueError(f"seed must be a non-negative whole number, got {seed!r}")
-        return TryOnRequest(inputs, steps, text_scale, reference_scale, seed)
+        if restore_detail is None:
+            restore_detail = self.config.detail_restoration.enabled
+        elif not isinstance(restore_detail, bool):
+            raise ValueError(f"restore_detail must be True, False or None, got {restore_detail!r}")
+        return TryOnRequest(inputs, steps, text_scale, reference_scale, seed, restore_detail)
 
     # -- 2. encode -------------------------------------------------------------------------
 
@@ -354,10 +368,33 @@ class TryOnPipeline:
 
     # -- 5. decode -------------------------------------------------------------------------
 
-    def decode(self, latents: torch.Tensor, paddings: Sequence[Padding | None]) -> list[np.ndarray]:
-        """Latents to uint8 images at each person photo's size and aspect."""
+    def decode(
+        self, latents: torch.Tensor, batch: Sequence[TryOnRequest], paddings: Sequence[Padding | None]
+    ) -> list[np.ndarray]:
+        """Latents to uint8 images at each person photo's size and aspect, restored where asked.
+
+        Args:
+            latents: (B, C, h, w) clean latents of the B requests in `batch`.
+            batch: the requests, for their person photos and restoration setting.
+            paddings: per request, how its person photo was padded (None without one).
+        """
         images = tensor_to_images(self.autoencoder.decode(latents))
-        return [restore_to_input(image, padding) for image, padding in zip(images, paddings, strict=True)]
+        outputs = [restore_to_input(image, padding) for image, padding in zip(images, paddings, strict=True)]
+        restored = [
+            i for i, request in enumerate(batch) if request.restore_detail and request.inputs.task in RESTORED_TASKS
+        ]
+        if restored:
+            round_trips = self.photo_round_trips([batch[i].inputs.person for i in restored])
+            for i, round_trip in zip(restored, round_trips, strict=True):
+                weights = unchanged_weights(images[i], round_trip, self.config.detail_restoration)
+                outputs[i] = restore_photo_pixels(outputs[i], batch[i].inputs.person, weights, paddings[i])
+        return outputs
+
+    def photo_round_trips(self, photos: Sequence[np.ndarray]) -> list[np.ndarray]:
+        """Person photos at the model's size as the autoencoder gives them back: (h, w, 3) uint8 each."""
+        fitted = [fit_to_model(photo, self.config.image_size)[0] for photo in photos]
+        pixels = images_to_tensor(fitted).to(self.device, next(self.autoencoder.parameters()).dtype)
+        return tensor_to_images(self.autoencoder.decode(self.autoencoder.encode(pixels)))
 
     # -- batching --------------------------------------------------------------------------
 

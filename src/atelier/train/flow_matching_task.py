@@ -4,7 +4,9 @@ Partial diffusion: only the target is noised, x_σ = σ·ε + (1 − σ)·x₀; 
 garments, pose map, outfit source, requested-garment token) stay clean latents, and the model
 regresses the velocity ε − x₀ of the target. For classifier-free guidance a sample loses its
 instruction with probability `text_dropout` and all its references with `reference_dropout`,
-independently, so the model learns the three branches `dual_guidance` combines.
+independently, so the model learns the three branches `dual_guidance` combines. Where the target
+is the person photo changed, `change_weight` raises the loss of the latents that change
+(`atelier.train.change_weights`).
 """
 
 from __future__ import annotations
@@ -24,8 +26,10 @@ from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.condition_latents import encode_conditions, stack_condition_slots
 from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor
 from atelier.pipelines.pipeline_config import PipelineConfig
+from atelier.pipelines.detail_restoration import RESTORED_TASKS
 from atelier.pipelines.task_inputs import TASKS
 from atelier.pipelines.tryon_pipeline import AUTOENCODER, TEXT_ENCODER, TRANSFORMER, TryOnPipeline, check_components
+from atelier.train.change_weights import change_weights
 from atelier.train.run_config import FlowMatchingConfig
 from atelier.train.sample_grid import grid_image
 from atelier.train.tryon_examples import record_example
@@ -42,6 +46,7 @@ class TryOnBatch:
         input_ids, attention_mask: (B, T) instruction tokens ("" where the text was dropped).
         reference_drop: (B,) bool, samples trained without any condition.
         tasks: (B,) task names, for per-task losses.
+        loss_weights: (B, 1, h, w) weight of each target latent's error (`change_weights`).
     """
 
     target: torch.Tensor
@@ -50,6 +55,7 @@ class TryOnBatch:
     attention_mask: torch.Tensor
     reference_drop: torch.Tensor
     tasks: list[str]
+    loss_weights: torch.Tensor
 
 
 class FlowMatchingTask(nn.Module):
@@ -128,6 +134,10 @@ class FlowMatchingTask(nn.Module):
         )
         instructions = ["" if dropped else example.inputs.instruction for example, dropped in zip(examples, drop_text, strict=True)]
         tokens = self.text_encoder.tokenize(instructions, device)
+        # The person photo is the first condition of every task that has one.
+        same_frame = [example.inputs.task in RESTORED_TASKS for example in examples]
+        persons = [entries[0][1] if frame else None for entries, frame in zip(per_sample, same_frame, strict=True)]
+        weights = [change_weights(z, person, self.settings.change_weight) for z, person in zip(target, persons, strict=True)]
         return TryOnBatch(
             target=target,
             conditions=stack_condition_slots(per_sample),
@@ -135,14 +145,16 @@ class FlowMatchingTask(nn.Module):
             attention_mask=tokens["attention_mask"],
             reference_drop=drop_references.to(device),
             tasks=[example.inputs.task for example in examples],
+            loss_weights=torch.stack(weights),
         )
 
     def forward(self, batch: TryOnBatch, generator: torch.Generator) -> dict[str, torch.Tensor]:
         """Flow-matching losses of one batch.
 
         Returns:
-            {"loss": mean squared velocity error, "loss_<task>": its mean over that task's
-            samples (detached; only tasks present in the batch)}.
+            {"loss": mean squared velocity error (each sample's weighted by its
+            `loss_weights`), "loss_<task>": its mean over that task's samples (detached; only
+            tasks present in the batch)}.
         """
         target = batch.target.float()
         count = target.shape[0]
@@ -165,7 +177,9 @@ class FlowMatchingTask(nn.Module):
             conditions,
             text_mask=batch.attention_mask,
         )
-        per_sample = (velocity.float() - velocity_target(target, noise)).square().mean(dim=(1, 2, 3))
+        squared = (velocity.float() - velocity_target(target, noise)).square().mean(dim=1, keepdim=True)
+        weights = batch.loss_weights.to(squared)
+        per_sample = (squared * weights).sum(dim=(1, 2, 3)) / weights.sum(dim=(1, 2, 3))
         losses = {"loss": per_sample.mean()}
         for task in dict.fromkeys(batch.tasks):
             mask = torch.tensor([name == task for name in batch.tasks], device=per_sample.device)

@@ -161,6 +161,8 @@ class FlowMatchingConfig:
         tokenizer_records: records whose instructions join the corpus.
         sample_steps: Euler steps of the sample grids (and the shipped default).
         text_guidance, reference_guidance: guidance of the sample grids (and the default).
+        change_weight: extra loss weight of target latents that differ from the person photo's
+            (the garment being put on; `atelier.train.change_weights`); 0 weighs all alike.
     """
 
     text_dropout: float = 0.1
@@ -176,6 +178,7 @@ class FlowMatchingConfig:
     sample_steps: int = 20
     text_guidance: float = 1.5
     reference_guidance: float = 1.5
+    change_weight: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -220,6 +223,7 @@ class RunConfig:
         _require(0 <= self.ema.decay < 1, "ema.decay", "must lie in [0, 1)")
         for name in ("text_dropout", "reference_dropout"):
             _require(0 <= getattr(self.flow_matching, name) <= 1, f"flow_matching.{name}", "must lie in [0, 1]")
+        _require(self.flow_matching.change_weight >= 0, "flow_matching.change_weight", "must be at least 0")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (tuples as lists)."""

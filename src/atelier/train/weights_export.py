@@ -12,6 +12,7 @@ from safetensors import safe_open
 from safetensors.torch import save_file
 
 from atelier.models.checkpoint import read_checkpoint_configs
+from atelier.pipelines.pipeline_config import PipelineConfig
 from atelier.train.components import resolve_checkpoint_file
 from atelier.world.shards import write_bytes_atomic
 
@@ -23,6 +24,7 @@ def export_weights(
     destination: str | Path,
     dtype: torch.dtype = torch.bfloat16,
     guidance: tuple[float, float] | None = None,
+    restoration: tuple[float, float] | None = None,
 ) -> Path:
     """Copy a checkpoint's model file into a weights folder and write its configs beside it.
 
@@ -38,6 +40,9 @@ def export_weights(
         guidance: (text, reference) guidance scales to ship as the pipeline's defaults, e.g.
             the pair `benchmarks/guidance_sweep.py` chose on the val split; None keeps the
             run's.
+        restoration: (agree_below, differ_above) detail-restoration thresholds to ship, e.g.
+            the pair `benchmarks/detail_restoration_sweep.py` chose on the val split; None
+            keeps the run's.
 
     Returns:
         The written model file.
@@ -46,6 +51,13 @@ def export_weights(
     configs = read_checkpoint_configs(model_file)
     if guidance is not None:
         configs["pipeline"] = {**configs["pipeline"], "text_guidance": guidance[0], "reference_guidance": guidance[1]}
+    if restoration is not None:
+        chosen = {"agree_below": restoration[0], "differ_above": restoration[1]}
+        configs["pipeline"] = {
+            **configs["pipeline"],
+            "detail_restoration": {**configs["pipeline"].get("detail_restoration", {}), **chosen},
+        }
+    PipelineConfig.from_dict(configs["pipeline"])  # refuse bad values before writing anything
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     target = destination / "model.safetensors"

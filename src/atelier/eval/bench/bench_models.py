@@ -15,13 +15,14 @@ from atelier.eval.bench.placement_baselines import PlacementBaseline
 BASELINES: tuple[str, ...] = ("oracle", "warp", "paste", "identity", "noise")
 
 
-def load_bench_model(spec: str, parser: ParserNetwork, seed: int = 0) -> BenchModel:
+def load_bench_model(spec: str, parser: ParserNetwork, seed: int = 0, restore_detail: bool | None = None) -> BenchModel:
     """The model `spec` names.
 
     Args:
         spec: one of `BASELINES`, or a path to a checkpoint folder (run by `PipelineModel`).
         parser: the judges' parser, which the placement baselines use to find regions.
         seed: seeds the noise baseline and the pipeline's sampling.
+        restore_detail: a checkpoint's detail restoration (None: its default).
 
     Returns:
         a callable `model(request) -> image` with a `name`.
@@ -36,4 +37,4 @@ def load_bench_model(spec: str, parser: ParserNetwork, seed: int = 0) -> BenchMo
         return NoiseModel(seed)
     from atelier.eval.bench.pipeline_model import PipelineModel
 
-    return PipelineModel(spec, seed)
+    return PipelineModel(spec, seed, restore_detail)

@@ -20,9 +20,10 @@ class PipelineModel:
     Args:
         path: a checkpoint folder written by training.
         seed: mixed into each sample's sampling seed (a sample's answer is reproducible).
+        restore_detail: the pipeline's detail restoration (None: the checkpoint's default).
     """
 
-    def __init__(self, path: str | Path, seed: int = 0) -> None:
+    def __init__(self, path: str | Path, seed: int = 0, restore_detail: bool | None = None) -> None:
         path = Path(path)
         if not path.exists():
             raise FileNotFoundError(f"no try-on checkpoint at {path}; --model takes a baseline name or a checkpoint folder")
@@ -36,6 +37,7 @@ class PipelineModel:
         self.pipeline = TryOnPipeline.from_pretrained(path)
         self.name = path.name
         self.seed = seed
+        self.restore_detail = restore_detail
 
     def __call__(self, request: BenchRequest) -> np.ndarray:
         return self.answer_batch([request])[0]
@@ -56,4 +58,5 @@ class PipelineModel:
             "outfit_source": request.outfit_source,
             "category": request.category,
             "seed": stable_hash("bench", self.seed, request.key) % 2**31,
+            "restore_detail": self.restore_detail,
         }

@@ -29,6 +29,7 @@ def run_bench(
     gallery_size: int = 8,
     cache_dir: str | Path | None = None,
     show_progress: bool = True,
+    restore_detail: bool | None = None,
 ) -> dict:
     """Benchmark one model on some tasks and write results.json, samples.jsonl, breakdowns.json,
     report.md, report.html, charts and the gallery into `out_dir`.
@@ -45,13 +46,15 @@ def run_bench(
         cache_dir: real-statistics cache; `<out_dir>/../.cache` when omitted, so models benchmarked
             side by side share it.
         show_progress: draw a progress bar.
+        restore_detail: for a checkpoint, whether the pipeline restores the photo's detail
+            (None: the checkpoint's default; False measures the model's own pixels).
 
     Returns:
         results.json's document.
     """
     out_dir = Path(out_dir)
     judges = load_trained_judges(judges_dir)
-    model = load_bench_model(model_spec, judges.parser, seed)
+    model = load_bench_model(model_spec, judges.parser, seed, restore_detail=restore_detail)
     judge = judge or GroundTruthJudge(judges.parser, judges.reader)
     cache_dir = Path(cache_dir) if cache_dir is not None else out_dir.resolve().parent / CACHE_FOLDER
     bar = tqdm(total=n * len(tasks), disable=not show_progress, unit="sample")
@@ -64,7 +67,8 @@ def run_bench(
     settings = {
         "judge": judge.name,
         "bench set": f"world {BENCH_SPLIT} split, seed {seed}, {n} samples per task",
-        "command": f"atelier bench --model {model_spec} --task {','.join(tasks)} --n {n} --seed {seed} --out {out_dir}",
+        "command": f"atelier bench --model {model_spec} --task {','.join(tasks)} --n {n} --seed {seed} --out {out_dir}"
+        + (" --no-restore-detail" if restore_detail is False else ""),
     }
     write_report(out_dir, document, breakdowns([s for run in runs for s in run.samples]), runs, settings)
     return document
