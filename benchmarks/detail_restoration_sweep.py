@@ -14,7 +14,6 @@ goes into the shipped weights with
 
 from __future__ import annotations
 
-import argparse
 from dataclasses import replace
 
 import numpy as np
@@ -23,21 +22,12 @@ from tqdm.auto import tqdm
 
 from atelier.eval.bench.bench_request import strip_record
 from atelier.eval.bench.bench_runner import conform_output
-from atelier.eval.bench.bench_set import BENCH_SIZE_HW, TUNING_SPLIT, tuning_records
-from atelier.eval.bench.pipeline_model import PipelineModel
-from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
-from atelier.eval.judges.trained_judges import load_trained_judges
+from atelier.eval.bench.bench_set import BENCH_SIZE_HW
+from atelier.eval.bench.tuning import open_tuning, tuning_arguments, tuning_records
 from atelier.pipelines.detail_restoration import RESTORED_TASKS, restore_photo_pixels, unchanged_weights
 from atelier.pipelines.image_tensors import fit_to_model, restore_to_input, tensor_to_images
 
-
-def parse_thresholds(text: str) -> tuple[float, float]:
-    """'agree,differ' -> (agree_below, differ_above)."""
-    try:
-        agree, differ = (float(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a setting is 'agree,differ' (e.g. 0.08,0.2), got {text!r}") from None
-    return agree, differ
+THRESHOLD_PAIRS = [(0.03, 0.08), (0.05, 0.12), (0.08, 0.2), (0.12, 0.3), (0.2, 0.4)]
 
 
 def model_size_output(pipeline, call: dict) -> np.ndarray:
@@ -49,27 +39,13 @@ def model_size_output(pipeline, call: dict) -> np.ndarray:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="weights/tryon", help="checkpoint or run folder (default weights/tryon)")
-    parser.add_argument("--judges", default="weights/eval", help="trained judges (default weights/eval)")
-    parser.add_argument("--n", type=int, default=10, help="validation records per task (default 10)")
-    parser.add_argument(
-        "--settings",
-        type=parse_thresholds,
-        nargs="+",
-        default=[(0.03, 0.08), (0.05, 0.12), (0.08, 0.2), (0.12, 0.3), (0.2, 0.4)],
-        help="threshold pairs 'agree_below,differ_above' to compare",
+    parser = tuning_arguments(
+        __doc__.splitlines()[0], "weights/tryon", 10, "--settings", THRESHOLD_PAIRS, "agree_below,differ_above"
     )
     parser.add_argument("--radius", type=int, default=2, help="blur radius of the difference map (default 2)")
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-
-    judges = load_trained_judges(args.judges)
-    judge = GroundTruthJudge(judges.parser, judges.reader)
-    model = PipelineModel(args.model)
+    judge, model = open_tuning(args)
     pipeline = model.pipeline
-    print(f"model: {args.model}; {args.n} {TUNING_SPLIT} records per task")
 
     sampled = {}  # task -> [(record, request, model-size output, round trip, padding)]
     with torch.no_grad():

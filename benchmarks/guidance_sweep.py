@@ -13,50 +13,22 @@ with the weights, or straight into the shipped weights of a finished run with
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
-import torch
 from tqdm.auto import tqdm
 
 from atelier.eval.bench.bench_request import strip_record
 from atelier.eval.bench.bench_runner import conform_output
-from atelier.eval.bench.bench_set import BENCH_TASKS, TUNING_SPLIT, tuning_records
-from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
-from atelier.eval.bench.pipeline_model import PipelineModel
-from atelier.eval.judges.trained_judges import load_trained_judges
+from atelier.eval.bench.bench_set import BENCH_TASKS
+from atelier.eval.bench.tuning import open_tuning, tuning_arguments, tuning_records
 
-
-def parse_pair(text: str) -> tuple[float, float]:
-    """'text,reference' -> (text_scale, reference_scale)."""
-    try:
-        text_scale, reference_scale = (float(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"a guidance pair is 'text,reference' (e.g. 1.5,2), got {text!r}") from None
-    return text_scale, reference_scale
+GUIDANCE_PAIRS = [(1.0, 1.0), (1.5, 1.5), (1.5, 2.5), (1.5, 4.0), (3.0, 2.5)]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--model", default="runs/default", help="checkpoint or run folder (default runs/default)")
-    parser.add_argument("--judges", default="weights/eval", help="trained judges (default weights/eval)")
-    parser.add_argument("--n", type=int, default=6, help="validation records per task (default 6)")
-    parser.add_argument(
-        "--scales",
-        type=parse_pair,
-        nargs="+",
-        default=[(1.0, 1.0), (1.5, 1.5), (1.5, 2.5), (1.5, 4.0), (3.0, 2.5)],
-        help="guidance pairs 'text,reference' to compare",
-    )
-    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    parser = tuning_arguments(__doc__.splitlines()[0], "runs/default", 6, "--scales", GUIDANCE_PAIRS, "text,reference")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-
-    judges = load_trained_judges(args.judges)
-    judge = GroundTruthJudge(judges.parser, judges.reader)
-    model = PipelineModel(args.model)
+    judge, model = open_tuning(args)
     records = {task: tuning_records(task, args.n) for task in BENCH_TASKS}
-    print(f"model: {args.model}; {args.n} {TUNING_SPLIT} records per task")
     for text_scale, reference_scale in tqdm(args.scales, unit="setting"):
         per_task = {}
         for task, task_records in records.items():

@@ -18,8 +18,6 @@ from atelier.world.tasks import make_record
 from atelier.world.vocabulary import RECORD_KINDS, TASKS
 
 BENCH_SPLIT = "test"
-# Sampling settings (guidance, detail restoration) are chosen on this split, never on the test's.
-TUNING_SPLIT = "val"
 BENCH_TASKS = TASKS
 BENCH_SIZE_HW = (256, 192)
 
@@ -57,11 +55,6 @@ def world_index(task: str, position: int) -> int:
 def bench_items(task: str, n: int, seed: int = 0, size_hw: tuple[int, int] = BENCH_SIZE_HW) -> list[BenchItem]:
     """The first `n` samples of `task` in world `seed`."""
     return [BenchItem(task, position, world_index(task, position), seed, size_hw) for position in range(n)]
-
-
-def tuning_records(task: str, n: int, size_hw: tuple[int, int] = BENCH_SIZE_HW) -> list[Record]:
-    """The first `n` records of `task` laid out like the bench set, but from the validation split."""
-    return [make_record(task, TUNING_SPLIT, 0, world_index(task, position), size_hw) for position in range(n)]
 
 
 def parse_tasks(text: str) -> tuple[str, ...]:

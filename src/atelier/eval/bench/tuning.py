@@ -1,0 +1,64 @@
+"""Choosing sampling settings on the validation split: what the sweeps in `benchmarks/` share.
+
+TryOnBench scores the world's test split; a setting chosen there would be tuned on the test set.
+The sweeps (`benchmarks/guidance_sweep.py`, `benchmarks/detail_restoration_sweep.py`) score a
+checkpoint on validation records laid out exactly like the bench's, with the bench's judge.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+
+import torch
+
+from atelier.eval.bench.bench_set import BENCH_SIZE_HW, world_index
+from atelier.eval.bench.pipeline_model import PipelineModel
+from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
+from atelier.eval.judges.trained_judges import load_trained_judges
+from atelier.world.records import Record
+from atelier.world.tasks import make_record
+
+TUNING_SPLIT = "val"
+
+
+def tuning_records(task: str, n: int, size_hw: tuple[int, int] = BENCH_SIZE_HW) -> list[Record]:
+    """The first `n` records of `task` laid out like the bench set, but from the validation split."""
+    return [make_record(task, TUNING_SPLIT, 0, world_index(task, position), size_hw) for position in range(n)]
+
+
+def pair_argument(names: str, example: str) -> Callable[[str], tuple[float, float]]:
+    """An argparse type reading 'a,b' into two floats; errors name the pair ('text,reference')."""
+
+    def parse(text: str) -> tuple[float, float]:
+        try:
+            first, second = (float(part) for part in text.split(","))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"a pair is '{names}' (e.g. {example}), got {text!r}") from None
+        return first, second
+
+    return parse
+
+
+def tuning_arguments(
+    description: str, default_model: str, default_n: int, pairs_flag: str, pairs: Sequence[tuple[float, float]], names: str
+) -> argparse.ArgumentParser:
+    """A sweep's command line: the checkpoint, the judges, records per task, threads and the pairs to compare."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--model", default=default_model, help=f"checkpoint or run folder (default {default_model})")
+    parser.add_argument("--judges", default="weights/eval", help="trained judges (default weights/eval)")
+    parser.add_argument("--n", type=int, default=default_n, help=f"validation records per task (default {default_n})")
+    example = ",".join(f"{value:g}" for value in pairs[len(pairs) // 2])
+    parser.add_argument(
+        pairs_flag, type=pair_argument(names, example), nargs="+", default=list(pairs), help=f"pairs '{names}' to compare"
+    )
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
+    return parser
+
+
+def open_tuning(args: argparse.Namespace) -> tuple[GroundTruthJudge, PipelineModel]:
+    """The bench's judge and the checkpoint of a sweep's parsed arguments, torch's threads set."""
+    torch.set_num_threads(args.threads)
+    judges = load_trained_judges(args.judges)
+    print(f"model: {args.model}; {args.n} {TUNING_SPLIT} records per task")
+    return GroundTruthJudge(judges.parser, judges.reader), PipelineModel(args.model)
