@@ -201,7 +201,11 @@ class FlowMatchingTask(nn.Module):
 
     @torch.no_grad()
     def sample_grid(self, modules: dict[str, nn.Module], records: Sequence[Record]) -> np.ndarray:
-        """One row per preview record: its condition images, the model's output, the target."""
+        """One row per preview record: its condition images, the model's output, the target.
+
+        The output is the model's own pixels, without detail restoration, so a grid shows what
+        training has taught and not the photo pasted back.
+        """
         shipped = self.shipped_modules(modules, records)
         pipeline = TryOnPipeline(shipped[TRANSFORMER], shipped[AUTOENCODER], shipped[TEXT_ENCODER], config=self.pipeline_config)
         examples = [record_example(record) for record in records]
@@ -215,6 +219,7 @@ class FlowMatchingTask(nn.Module):
                 "outfit_source": example.inputs.outfit_source,
                 "category": example.inputs.category,
                 "seed": index,
+                "restore_detail": False,
             }
             for index, example in enumerate(examples)
         ]
