@@ -137,6 +137,7 @@ def test_category_count_must_match_garment_count(client):
         ({"steps": "9" * 5000}, "steps"),
         ({"seed": "-1"}, "seed"),
         ({"guidance": "nan"}, "guidance"),
+        ({"restore_detail": "maybe"}, "restore_detail"),
         ({"format": "gif"}, "format"),
         ({"instruction": "x" * 1001}, "instruction"),
         ({"colour": "red"}, "unknown form field"),

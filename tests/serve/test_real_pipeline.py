@@ -72,6 +72,11 @@ def test_checkpoint_folder_is_loaded_and_served(weights):
         assert multi.status_code == 200, multi.text
         tryoff = client.post("/v1/tryoff", files=tryon_form(png(1), category="coat"))
         assert tryoff.status_code == 200, tryoff.text
+        # Restoration reaches the pipeline: the model's own pixels are another picture.
+        raw = client.post("/v1/tryon", files=tryon_form(png(1), [(png(2), "top")], seed="3", restore_detail="false"))
+        assert raw.status_code == 200, raw.text
+        assert raw.content != single.content
+        assert client.post("/v1/tryon", files=tryon_form(png(1), [(png(2), "top")], seed="3", restore_detail="true")).content == single.content
 
 
 def test_a_batch_runs_through_batch_call_with_one_image_per_request(weights):

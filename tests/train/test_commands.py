@@ -87,6 +87,11 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
     assert "dB" in capsys.readouterr().out
     out = tmp_path / "shipped.png"
     assert main(["tryoff", "--person", str(images["person"]), "--category", "hat", "--weights", str(tmp_path / "weights"), "-o", str(out)]) == 0
+    # The README's main job on these weights: a page, and the table beside the model's own pixels.
+    assert main(["demo", "--weights", str(tmp_path / "weights"), "--n", "1", "--out", str(tmp_path / "demo")]) == 0
+    printed = capsys.readouterr().out
+    assert "own pixels" in printed and (tmp_path / "demo" / "index.html").exists()
+    assert (tmp_path / "demo" / "own-pixels" / "report.html").exists()
 
 
 def test_user_mistakes_are_one_line_errors(main, tmp_path, images, capsys):

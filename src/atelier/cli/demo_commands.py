@@ -3,7 +3,9 @@
 Renders world test samples, runs every try-on task with the shipped model (`weights/tryon`),
 scores each output against its ground truth with the shipped judges (`weights/eval`), and writes
 `out/demo/index.html` (inputs, output, ground truth and scores side by side) with a per-task
-score table printed at the end. A world preview sits beside it.
+score table printed at the end. The same samples are also scored without detail restoration
+(the model's own pixels; report in `out/demo/own-pixels/`), so the table shows what the model
+draws apart from what restoration gives back of the photo. A world preview sits beside it.
 """
 
 from __future__ import annotations
@@ -46,15 +48,20 @@ def _demo(args: argparse.Namespace) -> int:
         )
     # Every sample goes into the gallery, so the page shows all of them with their scores.
     document = run_bench(args.weights, TASKS, args.n, out, args.judges, gallery_size=args.n)
+    own_pixels = run_bench(args.weights, TASKS, args.n, out / "own-pixels", args.judges, gallery_size=args.n, restore_detail=False)
     index = out / "index.html"
     index.write_text((out / "report.html").read_text())
     table = Table(title=f"TryOnBench on {args.n} world test samples per task ({args.weights})")
-    for column in ("task", "overall", "identity", "garment", "background", "physics"):
+    dimensions = ("overall", "identity", "garment", "background", "physics")
+    for column in ("task", *dimensions, "overall, own pixels"):
         table.add_column(column, justify="right" if column != "task" else "left")
     for task, scores in document["tasks"].items():
-        table.add_row(task, *(_format(scores.get(key)) for key in ("overall", "identity", "garment", "background", "physics")))
+        own = own_pixels["tasks"][task]["overall"]
+        table.add_row(task, *(_format(scores.get(key)) for key in dimensions), _format(own))
     Console().print(table)
-    print(f"demo page:     {index}\nworld preview: {page}\n               {sheet}")
+    print("own pixels: the model's output without detail restoration (the photo's pixels put back where it left them)")
+    print(f"demo page:     {index}\n               {out / 'own-pixels' / 'report.html'} (own pixels)")
+    print(f"world preview: {page}\n               {sheet}")
     return 0
 
 

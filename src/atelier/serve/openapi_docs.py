@@ -114,6 +114,12 @@ TRYON_BODY = _multipart_body(
         "task": {"type": "string", "enum": list(TASKS), "description": "Inferred from the inputs if absent."},
         "pose": {**_BINARY, "description": "Target pose picture (task=pose)."},
         "outfit_source": {**_BINARY, "description": "Photo of the outfit's wearer (task=m2m)."},
+        "restore_detail": {
+            "type": "string",
+            "enum": ["true", "false"],
+            "description": "Put the person photo's own pixels back wherever the output left it unchanged "
+            "(the model's default if absent; false returns the model's pixels only).",
+        },
         **_COMMON_TRYON_FIELDS,
     },
     required=[],

@@ -47,8 +47,8 @@ class TryOnPipelineAdapter:
 def pipeline_arguments(request: TryOnRequest) -> dict[str, Any]:
     """The keyword arguments of one ``TryOnPipeline.__call__`` for ``request``.
 
-    Steps, guidance and seed are left out when the client gave none, so the pipeline's
-    own defaults apply.
+    Steps, guidance, seed and restore_detail are left out when the client gave none, so the
+    pipeline's own defaults apply.
     """
     arguments: dict[str, Any] = {
         "person": request.person,
@@ -58,7 +58,7 @@ def pipeline_arguments(request: TryOnRequest) -> dict[str, Any]:
         "pose": request.pose,
         "outfit_source": request.outfit_source,
     }
-    for name in ("steps", "guidance", "seed"):
+    for name in ("steps", "guidance", "seed", "restore_detail"):
         value = getattr(request, name)
         if value is not None:
             arguments[name] = value

@@ -24,9 +24,14 @@ MAX_GUIDANCE = 30.0
 MAX_SEED = 2**63 - 1
 
 TRYON_FIELDS = frozenset(
-    {"person", "garment", "category", "instruction", "task", "pose", "outfit_source", "steps", "guidance", "seed", "format"}
-)
+    {
+        "person", "garment", "category", "instruction", "task", "pose", "outfit_source",
+        "steps", "guidance", "seed", "restore_detail", "format",
+    }
+)  # fmt: skip
+# Try-off shows a product shot, which detail restoration never touches.
 TRYOFF_FIELDS = frozenset({"person", "category", "instruction", "steps", "guidance", "seed", "format"})
+BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +48,7 @@ class TryOnForm:
     steps: int | None
     guidance: float | None
     seed: int | None
+    restore_detail: bool | None
     output_format: str
 
     def __repr__(self) -> str:
@@ -89,6 +95,7 @@ def parse_tryon_form(form: UploadedForm, *, max_steps: int, task: str | None = N
         steps=_bounded_int("steps", form.one_text("steps"), 1, max_steps),
         guidance=_guidance(form.one_text("guidance")),
         seed=_bounded_int("seed", form.one_text("seed"), 0, MAX_SEED),
+        restore_detail=_boolean("restore_detail", form.one_text("restore_detail")),
         output_format=_output_format(form.one_text("format")),
     )
     _check_task_inputs(parsed)
@@ -132,6 +139,7 @@ def decode_tryon_form(form: TryOnForm, *, max_pixels: int) -> TryOnRequest:
         steps=form.steps,
         guidance=form.guidance,
         seed=form.seed,
+        restore_detail=form.restore_detail,
     )
 
 
@@ -214,6 +222,15 @@ def _guidance(value: str | None) -> float | None:
     if not (math.isfinite(number) and 0.0 <= number <= MAX_GUIDANCE):
         raise InvalidRequest(f"guidance: expected a number from 0 to {MAX_GUIDANCE:g}, got {value[:40]!r}")
     return number
+
+
+def _boolean(name: str, value: str | None) -> bool | None:
+    value = _optional(value)
+    if value is None:
+        return None
+    if value.lower() not in BOOLEANS:
+        raise InvalidRequest(f"{name}: expected true or false, got {value[:40]!r}")
+    return BOOLEANS[value.lower()]
 
 
 def _output_format(value: str | None) -> str:

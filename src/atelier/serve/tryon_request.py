@@ -24,6 +24,8 @@ class TryOnRequest:
         steps: Sampling steps, or None for the pipeline's default.
         guidance: Guidance scale, or None for the pipeline's default.
         seed: Random seed, or None for a fresh one.
+        restore_detail: Put the person photo's pixels back where the output left it
+            unchanged, or None for the pipeline's default.
     """
 
     task: str
@@ -35,6 +37,7 @@ class TryOnRequest:
     steps: int | None = None
     guidance: float | None = None
     seed: int | None = None
+    restore_detail: bool | None = None
 
     @property
     def categories(self) -> tuple[str, ...]:
