@@ -109,7 +109,8 @@ def conform_output(image: np.ndarray, size_hw: tuple[int, int]) -> np.ndarray:
 
 
 def _to_tensor(image: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(np.ascontiguousarray(image)).permute(2, 0, 1)[None].float() / 255
+    # A copy: bench images are read-only arrays, which torch warns about sharing.
+    return torch.from_numpy(np.array(image)).permute(2, 0, 1)[None].float() / 255
 
 
 def _input_panels(record: Record) -> list[tuple[str, np.ndarray]]:

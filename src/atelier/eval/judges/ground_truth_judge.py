@@ -277,7 +277,8 @@ def _pattern_agreement(lab_a: np.ndarray, region_a: np.ndarray, lab_b: np.ndarra
 
 
 def _as_tensor(image: np.ndarray) -> torch.Tensor:
-    return torch.from_numpy(image).permute(2, 0, 1)[None].float() / 255
+    # A copy: bench inputs are read-only arrays, which torch warns about sharing.
+    return torch.from_numpy(image.copy()).permute(2, 0, 1)[None].float() / 255
 
 
 def _likert_or_none(similarity: float | None) -> float | None:
