@@ -26,6 +26,13 @@ GUIDANCE_PAIRS = [(1.0, 1.0), (1.5, 1.5), (1.5, 2.5), (1.5, 4.0), (3.0, 2.5)]
 
 def main() -> None:
     parser = tuning_arguments(__doc__.splitlines()[0], "runs/default", 6, "--scales", GUIDANCE_PAIRS, "text,reference")
+    parser.add_argument(
+        "--no-restore-detail",
+        dest="restore_detail",
+        action="store_false",
+        default=None,
+        help="score the model's own pixels, without detail restoration",
+    )
     args = parser.parse_args()
     judge, model = open_tuning(args)
     records = {task: tuning_records(task, args.n) for task in BENCH_TASKS}
