@@ -19,8 +19,8 @@ import torch
 from atelier.eval.bench.bench_set import world_index
 from atelier.models.checkpoint import load_checkpoint
 from atelier.pipelines.checkpoint_paths import find_model_file
-from atelier.pipelines.detail_restoration import RESTORED_TASKS
 from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor
+from atelier.pipelines.task_inputs import PERSON_FRAME_TASKS
 from atelier.train.change_weights import CHANGE_SCALE
 from atelier.train.tryon_examples import record_example
 from atelier.world.tasks import make_record
@@ -37,7 +37,7 @@ def main() -> None:
 
     autoencoder = load_checkpoint(find_model_file(args.checkpoint)).modules["autoencoder"].float().eval()
     print(f"autoencoder of {args.checkpoint}; {args.n} train records per task; changed: mean |Δlatent| > {CHANGE_SCALE}")
-    for task in sorted(RESTORED_TASKS):
+    for task in sorted(PERSON_FRAME_TASKS):
         shares = []
         for position in range(args.n):
             example = record_example(make_record(task, "train", 0, world_index(task, position), (256, 192)))

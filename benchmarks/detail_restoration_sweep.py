@@ -24,8 +24,9 @@ from atelier.eval.bench.bench_request import strip_record
 from atelier.eval.bench.bench_runner import conform_output
 from atelier.eval.bench.bench_set import BENCH_SIZE_HW
 from atelier.eval.bench.tuning import open_tuning, tuning_arguments, tuning_records
-from atelier.pipelines.detail_restoration import RESTORED_TASKS, restore_photo_pixels, unchanged_weights
+from atelier.pipelines.detail_restoration import restore_photo_pixels, unchanged_weights
 from atelier.pipelines.image_tensors import fit_to_model, restore_to_input, tensor_to_images
+from atelier.pipelines.task_inputs import PERSON_FRAME_TASKS
 
 THRESHOLD_PAIRS = [(0.03, 0.08), (0.05, 0.12), (0.08, 0.2), (0.12, 0.3), (0.2, 0.4)]
 
@@ -49,7 +50,7 @@ def main() -> None:
 
     sampled = {}  # task -> [(record, request, model-size output, round trip, padding)]
     with torch.no_grad():
-        for task in tqdm(sorted(RESTORED_TASKS), unit="task", desc="sampling"):
+        for task in tqdm(sorted(PERSON_FRAME_TASKS), unit="task", desc="sampling"):
             entries = []
             for record in tuning_records(task, args.n):
                 request = strip_record(record)

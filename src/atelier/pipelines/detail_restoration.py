@@ -8,8 +8,9 @@ returns it* (so the autoencoder's own blur does not count as a change), and wher
 agree the output becomes the photo at its full size; where they differ (the new garment, a
 moved arm) the model's pixels stay. In between the two are blended, so no seam shows.
 
-Only tasks whose output is the person photo's frame are restored (see `RESTORED_TASKS`);
-try-off shows a product shot and model-free has no photo.
+Only tasks whose output is the person photo's frame are restored
+(`atelier.pipelines.task_inputs.PERSON_FRAME_TASKS`); try-off shows a product shot and
+model-free has no photo.
 """
 
 from __future__ import annotations
@@ -21,9 +22,6 @@ import torch
 import torch.nn.functional as F
 
 from atelier.data.images import Padding, restore
-
-# Tasks whose output is the input person's photo, changed: same camera, same background.
-RESTORED_TASKS = frozenset({"single", "multi", "pose", "m2m", "edit"})
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,9 @@ from atelier.pipelines.image_tensors import check_image
 from atelier.world.vocabulary import CATEGORIES
 
 TASKS: tuple[str, ...] = ("single", "multi", "modelfree", "tryoff", "pose", "m2m", "edit")
+# Tasks whose output is the input person's photo, changed: same camera, same background. Try-off
+# shows a product shot, model-free has no photo.
+PERSON_FRAME_TASKS = frozenset({"single", "multi", "pose", "m2m", "edit"})
 MAX_REFERENCES = 6
 
 # What every task needs (True), may not have (False); garment counts are (min, max).

@@ -32,10 +32,10 @@ from atelier.models.text_encoder import TextEncoder
 from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.checkpoint_paths import find_model_file
 from atelier.pipelines.condition_latents import encode_conditions, stack_condition_slots
-from atelier.pipelines.detail_restoration import RESTORED_TASKS, restore_photo_pixels, unchanged_weights
+from atelier.pipelines.detail_restoration import restore_photo_pixels, unchanged_weights
 from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor, restore_to_input, tensor_to_images
 from atelier.pipelines.pipeline_config import PipelineConfig
-from atelier.pipelines.task_inputs import TaskInputs, check_task_inputs
+from atelier.pipelines.task_inputs import PERSON_FRAME_TASKS, TaskInputs, check_task_inputs
 
 # Checkpoint module names of a complete try-on model.
 TRANSFORMER, AUTOENCODER, TEXT_ENCODER = "tryon_model", "autoencoder", "text_encoder"
@@ -381,7 +381,7 @@ class TryOnPipeline:
         images = tensor_to_images(self.autoencoder.decode(latents))
         outputs = [restore_to_input(image, padding) for image, padding in zip(images, paddings, strict=True)]
         restored = [
-            i for i, request in enumerate(batch) if request.restore_detail and request.inputs.task in RESTORED_TASKS
+            i for i, request in enumerate(batch) if request.restore_detail and request.inputs.task in PERSON_FRAME_TASKS
         ]
         if restored:
             round_trips = self.photo_round_trips([batch[i].inputs.person for i in restored])

@@ -26,8 +26,7 @@ from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.condition_latents import encode_conditions, stack_condition_slots
 from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor
 from atelier.pipelines.pipeline_config import PipelineConfig
-from atelier.pipelines.detail_restoration import RESTORED_TASKS
-from atelier.pipelines.task_inputs import TASKS
+from atelier.pipelines.task_inputs import PERSON_FRAME_TASKS, TASKS
 from atelier.pipelines.tryon_pipeline import AUTOENCODER, TEXT_ENCODER, TRANSFORMER, TryOnPipeline, check_components
 from atelier.train.change_weights import change_weights
 from atelier.train.run_config import FlowMatchingConfig
@@ -135,7 +134,7 @@ class FlowMatchingTask(nn.Module):
         instructions = ["" if dropped else example.inputs.instruction for example, dropped in zip(examples, drop_text, strict=True)]
         tokens = self.text_encoder.tokenize(instructions, device)
         # The person photo is the first condition of every task that has one.
-        same_frame = [example.inputs.task in RESTORED_TASKS for example in examples]
+        same_frame = [example.inputs.task in PERSON_FRAME_TASKS for example in examples]
         persons = [entries[0][1] if frame else None for entries, frame in zip(per_sample, same_frame, strict=True)]
         weights = [change_weights(z, person, self.settings.change_weight) for z, person in zip(target, persons, strict=True)]
         return TryOnBatch(
