@@ -10,8 +10,9 @@ from atelier import cli
 from atelier.cli import train_commands, tryon_commands
 from atelier.data.images import load_image, save_image_atomic
 from atelier.pipelines import TryOnPipeline
+from atelier.train.loop import train
 from atelier.world.tasks import make_record
-from tests.train.conftest import tiny_config
+from tests.train.conftest import tiny_autoencoder_config, tiny_config
 
 
 @pytest.fixture
@@ -109,3 +110,11 @@ def _stored_float_dtypes(weights_dir) -> set[str]:
     header_length = int.from_bytes((weights_dir / "model.safetensors").read_bytes()[:8], "little")
     header = json.loads((weights_dir / "model.safetensors").read_bytes()[8 : 8 + header_length])
     return {entry["dtype"] for name, entry in header.items() if name != "__metadata__" and entry["dtype"].startswith(("F", "BF"))}
+
+
+def test_an_autoencoder_run_exports_but_takes_no_sampling_settings(main, tmp_path, capsys):
+    train(tiny_autoencoder_config(tmp_path / "run", steps=1))
+    assert main(["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "weights")]) == 0
+    assert "model.safetensors" in capsys.readouterr().out
+    assert main(["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "tuned"), "--guidance", "3", "2"]) == 2
+    assert "not a try-on model" in capsys.readouterr().err and not (tmp_path / "tuned").exists()

@@ -49,15 +49,8 @@ def export_weights(
     """
     model_file = resolve_checkpoint_file(source)
     configs = read_checkpoint_configs(model_file)
-    if guidance is not None:
-        configs["pipeline"] = {**configs["pipeline"], "text_guidance": guidance[0], "reference_guidance": guidance[1]}
-    if restoration is not None:
-        chosen = {"agree_below": restoration[0], "differ_above": restoration[1]}
-        configs["pipeline"] = {
-            **configs["pipeline"],
-            "detail_restoration": {**configs["pipeline"].get("detail_restoration", {}), **chosen},
-        }
-    PipelineConfig.from_dict(configs["pipeline"])  # refuse bad values before writing anything
+    if guidance is not None or restoration is not None:
+        configs["pipeline"] = _with_sampling_settings(model_file, configs.get("pipeline"), guidance, restoration)
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     target = destination / "model.safetensors"
@@ -81,6 +74,25 @@ def export_weights(
             description["tokenizer"] = "(the byte-level BPE tokenizer JSON, in model.safetensors' metadata)"
     write_bytes_atomic(destination / CONFIG_FILE, (json.dumps(readable, indent=1) + "\n").encode())
     return target
+
+
+def _with_sampling_settings(
+    model_file: Path,
+    pipeline: dict | None,
+    guidance: tuple[float, float] | None,
+    restoration: tuple[float, float] | None,
+) -> dict:
+    """A try-on checkpoint's pipeline config with chosen guidance and restoration, checked."""
+    if pipeline is None:
+        raise ValueError(f"{model_file} has no pipeline config (not a try-on model): guidance and restoration do not apply")
+    pipeline = dict(pipeline)
+    if guidance is not None:
+        pipeline.update(text_guidance=guidance[0], reference_guidance=guidance[1])
+    if restoration is not None:
+        chosen = {"agree_below": restoration[0], "differ_above": restoration[1]}
+        pipeline["detail_restoration"] = {**pipeline.get("detail_restoration", {}), **chosen}
+    PipelineConfig.from_dict(pipeline)  # refuse bad values before anything is written
+    return pipeline
 
 
 def _stored(tensor: torch.Tensor, dtype: torch.dtype) -> torch.Tensor:
