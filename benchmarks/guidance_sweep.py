@@ -34,7 +34,7 @@ def main() -> None:
         help="score the model's own pixels, without detail restoration",
     )
     args = parser.parse_args()
-    judge, model = open_tuning(args)
+    judge, model = open_tuning(args, restore_detail=args.restore_detail)
     records = {task: tuning_records(task, args.n) for task in BENCH_TASKS}
     for text_scale, reference_scale in tqdm(args.scales, unit="setting"):
         per_task = {}

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import atelier.pipelines
+from atelier.eval.bench.bench_models import load_bench_model
 from atelier.eval.bench.bench_request import strip_record
 from atelier.eval.bench.bench_set import bench_items
 from atelier.eval.bench.pipeline_model import PipelineModel
@@ -47,6 +48,11 @@ def test_the_models_own_pixels_can_be_benchmarked(tmp_path, monkeypatch):
     monkeypatch.setattr(atelier.pipelines.TryOnPipeline, "from_pretrained", classmethod(lambda cls, path: double))
     PipelineModel(tmp_path, restore_detail=False)(strip_record(bench_items("single", 1)[0].record()))
     assert double.calls[0]["restore_detail"] is False
+
+
+def test_restoration_for_a_baseline_is_a_clear_error():
+    with pytest.raises(ValueError, match="'identity' baseline has none"):
+        load_bench_model("identity", parser=None, restore_detail=False)
 
 
 def test_missing_pipeline_package_is_a_clear_error(tmp_path, monkeypatch):

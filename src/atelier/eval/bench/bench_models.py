@@ -26,7 +26,12 @@ def load_bench_model(spec: str, parser: ParserNetwork, seed: int = 0, restore_de
 
     Returns:
         a callable `model(request) -> image` with a `name`.
+
+    Raises:
+        ValueError: `restore_detail` given for a baseline, which has no restoration to set.
     """
+    if spec in BASELINES and restore_detail is not None:
+        raise ValueError(f"detail restoration is a try-on checkpoint's setting; the {spec!r} baseline has none")
     if spec == "oracle":
         return OracleModel(world_target)
     if spec in ("warp", "paste"):

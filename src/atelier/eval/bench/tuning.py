@@ -56,14 +56,14 @@ def tuning_arguments(
     return parser
 
 
-def open_tuning(args: argparse.Namespace) -> tuple[GroundTruthJudge, PipelineModel]:
+def open_tuning(
+    args: argparse.Namespace, restore_detail: bool | None = None
+) -> tuple[GroundTruthJudge, PipelineModel]:
     """The bench's judge and the checkpoint of a sweep's parsed arguments, torch's threads set.
 
-    Arguments with `restore_detail` (False for `--no-restore-detail`) set the pipeline's detail
-    restoration; others leave the checkpoint's default.
+    `restore_detail` sets the pipeline's detail restoration (None: the checkpoint's default).
     """
     torch.set_num_threads(args.threads)
     judges = load_trained_judges(args.judges)
     print(f"model: {args.model}; {args.n} {TUNING_SPLIT} records per task")
-    restore_detail = getattr(args, "restore_detail", None)
     return GroundTruthJudge(judges.parser, judges.reader), PipelineModel(args.model, restore_detail=restore_detail)
