@@ -52,3 +52,11 @@ def test_a_world_without_the_wanted_kinds_is_an_error(tmp_path):
     build_world(BuildPlan("train", 2, 0, SIZE, shard_size=4, kinds=("caption",)), tmp_path)
     with pytest.raises(DatasetLayoutError, match="no records"):
         _take(WorldShardSource(tmp_path, kinds=("single",)), 0, 1)
+
+
+def test_rendering_ahead_in_workers_gives_the_same_records_in_the_same_order():
+    expected = _take(_live(rank=1, world_size=2), 3, 6)
+    ahead = _take(_live(rank=1, world_size=2, workers=2), 3, 6)
+    assert [p for p, _ in ahead] == [p for p, _ in expected] == [3, 5, 7, 9, 11, 13]
+    assert [r.key for _, r in ahead] == [r.key for _, r in expected]
+    assert [r.target.image.tobytes() for _, r in ahead] == [r.target.image.tobytes() for _, r in expected]

@@ -28,6 +28,7 @@ def test_the_default_run_uses_the_autoencoder_run_and_a_cpu_sized_image():
         ({"data": {"source": "world"}}, "data.world is required"),
         ({"data": {"kinds": ["caption"]}}, "data.kinds"),
         ({"data": {"image_size": [64]}}, "2 values"),
+        ({"data": {"workers": -1}}, "data.workers must be at least 0"),
         ({"flow_matching": {"text_dropout": 1.5}}, "text_dropout"),
     ],
 )

@@ -112,4 +112,10 @@ class BalancedRecordStream:
         self._next_position = int(state["next_position"])
         self.counts = Counter({key: int(value) for key, value in state["counts"].items()})
         self.dropped = int(state["dropped"])
+        self.close()
+
+    def close(self) -> None:
+        """Stop the source's iterator (and any worker processes rendering ahead for it)."""
+        if self._iterator is not None:
+            self._iterator.close()
         self._iterator = None

@@ -187,6 +187,7 @@ def train(config: RunConfig, *, resume: bool = False, stop_after: int | None = N
             result.checkpoint = _save(config, task, trainable, ema, optimizer, scheduler, stream, step, accelerator, previews)
 
     progress.close()
+    stream.close()
     if log is not None:
         log.close()
     result.step = step

@@ -8,6 +8,7 @@ position, a resumed run continues exactly where it stopped: its data state is a 
 
 from __future__ import annotations
 
+import itertools
 import json
 import tarfile
 from collections.abc import Iterator, Sequence
@@ -16,6 +17,7 @@ from typing import Protocol
 
 from atelier.data.images import ImageError
 from atelier.data.layout_errors import DatasetLayoutError
+from atelier.train.render_ahead import rendered_in_order
 from atelier.train.run_config import DataConfig
 from atelier.world.records import Record
 from atelier.world.serialization import record_from_files
@@ -43,7 +45,9 @@ class WorldLiveSource:
 
     Position p is record kind kinds[p % len(kinds)] at the world index a full build would give
     it, so the live stream is the same data as `atelier world build` of the same seed, and tasks
-    (and, inside "multi", reference counts) come in balanced rotation.
+    (and, inside "multi", reference counts) come in balanced rotation. With `workers` > 0 the
+    records are rendered ahead in that many processes (`atelier.train.render_ahead`), in the
+    same order.
     """
 
     def __init__(
@@ -55,10 +59,12 @@ class WorldLiveSource:
         kinds: Sequence[str],
         rank: int = 0,
         world_size: int = 1,
+        workers: int = 0,
     ):
         self.split, self.seed, self.size_hw = split, seed, tuple(size_hw)
         self.kinds = tuple(kinds)
         self.rank, self.world_size = rank, world_size
+        self.workers = workers
 
     def record(self, position: int) -> Record:
         """The record at a position (any process's)."""
@@ -67,10 +73,11 @@ class WorldLiveSource:
         return make_record(kind, self.split, self.seed, index, self.size_hw)
 
     def records_from(self, position: int) -> Iterator[tuple[int, Record]]:
-        position = _first_owned(position, self.rank, self.world_size)
-        while True:
-            yield position, self.record(position)
-            position += self.world_size
+        positions = itertools.count(_first_owned(position, self.rank, self.world_size), self.world_size)
+        if self.workers:
+            yield from rendered_in_order(self.record, positions, self.workers)
+        else:
+            yield from ((owned, self.record(owned)) for owned in positions)
 
     def records_at(self, positions: Sequence[int]) -> list[Record]:
         return [self.record(position) for position in positions]
@@ -135,7 +142,13 @@ def open_record_source(data: DataConfig, *, rank: int = 0, world_size: int = 1) 
     """The source a run's data config describes, for one process."""
     if data.source == "world-live":
         return WorldLiveSource(
-            split=data.split, seed=data.seed, size_hw=data.image_size, kinds=data.kinds, rank=rank, world_size=world_size
+            split=data.split,
+            seed=data.seed,
+            size_hw=data.image_size,
+            kinds=data.kinds,
+            rank=rank,
+            world_size=world_size,
+            workers=data.workers,
         )
     return WorldShardSource(data.world, kinds=data.kinds, rank=rank, world_size=world_size)
 

@@ -40,6 +40,9 @@ class DataConfig:
         balance_buffer: records held back to balance tasks, categories and reference
             counts (0 takes records in the source's order).
         balance_patience: draws a held-back record may wait before it is dropped.
+        workers: processes rendering records ahead (source "world-live"; 0 renders in the
+            training process, enough on a CPU; a GPU needs about a core's worth per 100
+            samples a second).
     """
 
     source: str = "world-live"
@@ -50,6 +53,7 @@ class DataConfig:
     kinds: tuple[str, ...] = TASKS
     balance_buffer: int = 0
     balance_patience: int = 32
+    workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -215,6 +219,7 @@ class RunConfig:
         _require(self.data.source != "world" or bool(self.data.world), "data.world", "is required when data.source is 'world'")
         unknown_kinds = sorted(set(self.data.kinds) - set(TASKS))
         _require(not unknown_kinds and bool(self.data.kinds), "data.kinds", f"must be some of {TASKS}, got {unknown_kinds or 'none'}")
+        _require(self.data.workers >= 0, "data.workers", "must be at least 0")
         for name in ("steps", "batch_size"):
             _require(getattr(self, name) >= 1, name, "must be at least 1")
         _require(self.threads is None or self.threads >= 1, "threads", "must be at least 1")
