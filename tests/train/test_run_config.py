@@ -4,7 +4,7 @@ from atelier.train.run_config import RunConfigError, from_mapping, load_run_conf
 from tests.train.conftest import CONFIGS
 
 
-@pytest.mark.parametrize("name", ["tiny", "autoencoder", "default"])
+@pytest.mark.parametrize("name", ["tiny", "autoencoder", "default", "gpu"])
 def test_shipped_configs_load_and_round_trip(name):
     config = load_run_config(CONFIGS / f"{name}.yaml")
     assert from_mapping(config.to_dict()) == config
@@ -15,6 +15,13 @@ def test_the_default_run_uses_the_autoencoder_run_and_a_cpu_sized_image():
     assert default.model.autoencoder.checkpoint == autoencoder.output_dir
     assert default.data.image_size == autoencoder.data.image_size == (128, 96)
     assert default.threads == autoencoder.threads == 2  # both cores of the machine they were trained on
+
+
+def test_the_gpu_run_trains_the_default_model_on_the_same_data():
+    default, gpu = (load_run_config(CONFIGS / f"{name}.yaml") for name in ("default", "gpu"))
+    assert gpu.model == default.model and gpu.flow_matching == default.flow_matching
+    assert gpu.data.kinds == default.data.kinds and gpu.data.image_size == default.data.image_size
+    assert gpu.data.workers > 0 and gpu.batch_size > default.batch_size
 
 
 @pytest.mark.parametrize(
@@ -29,6 +36,7 @@ def test_the_default_run_uses_the_autoencoder_run_and_a_cpu_sized_image():
         ({"data": {"kinds": ["caption"]}}, "data.kinds"),
         ({"data": {"image_size": [64]}}, "2 values"),
         ({"data": {"workers": -1}}, "data.workers must be at least 0"),
+        ({"precision": "fp16"}, "precision must be one of"),
         ({"flow_matching": {"text_dropout": 1.5}}, "text_dropout"),
     ],
 )

@@ -91,8 +91,7 @@ def train(config: RunConfig, *, resume: bool = False, stop_after: int | None = N
         raise ValueError(f"stop_after must be at least 1, got {stop_after}")
     if config.threads is not None:
         torch.set_num_threads(config.threads)
-    on_gpu = torch.cuda.is_available()
-    accelerator = Accelerator(cpu=not on_gpu, mixed_precision="bf16" if on_gpu else "no")
+    accelerator = _accelerator(config.precision)
     output_dir = Path(config.output_dir)
     checkpoints = output_dir / CHECKPOINTS
     start = latest_checkpoint(checkpoints)
@@ -193,6 +192,17 @@ def train(config: RunConfig, *, resume: bool = False, stop_after: int | None = N
     result.step = step
     accelerator.end_training()
     return result
+
+
+def _accelerator(precision: str) -> Accelerator:
+    """One process's Accelerator: the GPU when there is one, autocast as `precision` asks."""
+    on_gpu = torch.cuda.is_available()
+    bf16 = precision == "bf16" or (precision == "auto" and on_gpu)
+    if bf16 and on_gpu:
+        # cuDNN's fused attention failed in bf16 on an H100 (torch 2.11, CUDA 13: "mha_graph.execute
+        # ... is_good()"); the flash and memory-efficient kernels remain.
+        torch.backends.cuda.enable_cudnn_sdp(False)
+    return Accelerator(cpu=not on_gpu, mixed_precision="bf16" if bf16 else "no")
 
 
 def _write_sample_grid(

@@ -19,6 +19,7 @@ from atelier.pipelines.task_inputs import TASKS
 
 TASK_KINDS = ("autoencoder", "flow_matching")
 DATA_SOURCES = ("world-live", "world")
+PRECISIONS = ("auto", "bf16", "fp32")
 
 
 class RunConfigError(ValueError):
@@ -196,6 +197,8 @@ class RunConfig:
         batch_size: samples per step and process (autoencoder: image crops).
         seed: seeds everything random in the run.
         threads: torch CPU threads (None leaves torch's default).
+        precision: "auto" (bf16 autocast on a GPU, fp32 on a CPU), "bf16" or "fp32" (fp32
+            everywhere: the GPU run of configs/gpu.yaml, whose bf16 attention failed).
     """
 
     task: str
@@ -204,6 +207,7 @@ class RunConfig:
     batch_size: int
     seed: int = 0
     threads: int | None = None
+    precision: str = "auto"
     data: DataConfig = field(default_factory=DataConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     optimizer: OptimizerConfig = field(default_factory=OptimizerConfig)
@@ -215,6 +219,7 @@ class RunConfig:
 
     def __post_init__(self) -> None:
         _require(self.task in TASK_KINDS, "task", f"must be one of {TASK_KINDS}, got {self.task!r}")
+        _require(self.precision in PRECISIONS, "precision", f"must be one of {PRECISIONS}, got {self.precision!r}")
         _require(self.data.source in DATA_SOURCES, "data.source", f"must be one of {DATA_SOURCES}, got {self.data.source!r}")
         _require(self.data.source != "world" or bool(self.data.world), "data.world", "is required when data.source is 'world'")
         unknown_kinds = sorted(set(self.data.kinds) - set(TASKS))
