@@ -8,7 +8,7 @@ score per task and on average, one figure a line. The best pair goes into the ru
 with the weights, or straight into the shipped weights of a finished run with
 `atelier export-weights --from RUN --to weights/tryon --guidance TEXT REFERENCE`.
 
-    python benchmarks/guidance_sweep.py --model runs/default [--n 6] [--scales 1,1.5 2,2 ...]
+    python benchmarks/guidance_sweep.py --model runs/default [--n 6] [--scales 1,1.5 2,2 ...] [--tasks tryoff]
 """
 
 from __future__ import annotations
@@ -33,9 +33,12 @@ def main() -> None:
         default=None,
         help="score the model's own pixels, without detail restoration",
     )
+    parser.add_argument(
+        "--tasks", nargs="+", choices=BENCH_TASKS, default=list(BENCH_TASKS), help="tasks to score (default all)"
+    )
     args = parser.parse_args()
     judge, model = open_tuning(args, restore_detail=args.restore_detail)
-    records = {task: tuning_records(task, args.n) for task in BENCH_TASKS}
+    records = {task: tuning_records(task, args.n) for task in args.tasks}
     for text_scale, reference_scale in tqdm(args.scales, unit="setting"):
         per_task = {}
         for task, task_records in records.items():

@@ -1,10 +1,10 @@
 """Render training records ahead of the training loop in worker processes.
 
-A GPU trains the try-on model's batch of 64 in a few milliseconds, while the world renders one
-record in about 8 ms on one core: a single process leaves the accelerator idle most of the
-time. `rendered_in_order` keeps a bounded number of records in flight in a process pool and
-yields them in the order asked, so a resumed run still sees exactly the records an
-uninterrupted one would.
+On an H100 a training step of the try-on model at batch 64 takes about 60 ms (forward and
+backward, profiled), while the world renders one record in 8–24 ms on one core: rendering in
+the training process would leave the accelerator idle most of the time. `rendered_in_order`
+keeps a bounded number of records in flight in a process pool and yields them in the order
+asked, so a resumed run still sees exactly the records an uninterrupted one would.
 """
 
 from __future__ import annotations
