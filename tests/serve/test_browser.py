@@ -78,6 +78,9 @@ def test_try_on_from_the_page(browser, tmp_path):
         browser.find_element(By.ID, "garment-file-2").send_keys(str(garments[1][0]))
         Select(browser.find_element(By.ID, "garment-category-2")).select_by_value(garments[1][1])
         browser.find_element(By.ID, "instruction").send_keys("tuck the top in")
+        detail = browser.find_element(By.ID, "restore-detail")
+        assert detail.is_selected()  # on by default, as in the API
+        detail.click()
 
         browser.find_element(By.ID, "tryon-button").click()
         progress = browser.find_element(By.ID, "progress")
@@ -105,6 +108,7 @@ def test_try_on_from_the_page(browser, tmp_path):
     assert sent.task == "multi"
     assert sent.categories == tuple(category for _, category in garments)
     assert sent.instruction == "tuck the top in"
+    assert sent.restore_detail is False
     assert sent.person.shape == (256, 192, 3)
     published = REPOSITORY / "out" / "serve"
     published.mkdir(parents=True, exist_ok=True)

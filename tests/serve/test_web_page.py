@@ -54,6 +54,7 @@ def test_script_and_style_are_served_and_the_script_posts_to_the_api(client):
     script = client.get("/static/app.js")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert 'fetch("/v1/tryon"' in script.text
+    assert '"restore_detail"' in script.text  # the page's detail switch reaches the API
     assert client.get("/static/style.css").status_code == 200
     html = client.get("/").text
     for path in re.findall(r'(?:src|href)="(/static/[^"]+)"', html):

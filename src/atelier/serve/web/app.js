@@ -95,6 +95,7 @@ function buildForm() {
   data.append("task", garments.length === 1 ? "single" : "multi");
   const instruction = document.getElementById("instruction").value.trim();
   if (instruction) data.append("instruction", instruction);
+  data.append("restore_detail", document.getElementById("restore-detail").checked ? "true" : "false");
   data.append("format", "png");
   return data;
 }
