@@ -28,9 +28,10 @@ def rendered_in_order(
 ) -> Iterator[tuple[Argument, Result]]:
     """(argument, function(argument)) for each argument, computed `workers` at a time, in order.
 
-    `function` and the arguments must be picklable (a module-level function): workers are
-    spawned, not forked, so a parent holding CUDA or logging threads is safe to copy.
-    The pool shuts down when the iterator is closed or garbage-collected.
+    `function` and the arguments must be picklable (a module-level function, or a method of a
+    picklable object): workers are spawned, not forked, so a parent's CUDA context and threads
+    are never copied into them. The pool shuts down when the iterator is closed or
+    garbage-collected.
 
     Raises:
         ValueError: `workers` below 1.
