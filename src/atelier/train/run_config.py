@@ -40,10 +40,13 @@ class DataConfig:
         kinds: record kinds to train on.
         balance_buffer: records held back to balance tasks, categories and reference
             counts (0 takes records in the source's order).
-        balance_patience: draws a held-back record may wait before it is dropped.
+        balance_patience: draws a held-back record may wait before it is dropped. Keep it
+            above balance_buffer: a buffer of twice the patience drops 60% of the records it
+            is given (benchmarks/training_stream_rate.py), half the patience 16%.
         workers: processes rendering records ahead (source "world-live"; 0 renders in the
-            training process, enough on a CPU; a GPU needs about a core's worth per 100
-            samples a second).
+            training process, enough on a CPU; a GPU needs many: one core renders about 40
+            records a second on the H100 machine configs/gpu.yaml ran on, 120 on this
+            project's CPU machine).
     """
 
     source: str = "world-live"
