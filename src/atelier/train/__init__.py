@@ -3,11 +3,30 @@
 `train(load_run_config("configs/default.yaml"))` is what `atelier train --config ...` runs:
 `AutoencoderTask` for the image autoencoder, `FlowMatchingTask` for the try-on model. The
 loop writes atomic, exactly resumable checkpoints that `atelier.pipelines` loads.
+
+The names below are imported on first use, so a render worker that only needs
+`atelier.train.record_sources` does not import the models (diffusers, transformers) too.
 """
 
-from atelier.train.autoencoder_task import AutoencoderTask
-from atelier.train.flow_matching_task import FlowMatchingTask
-from atelier.train.loop import TrainingResult, train
-from atelier.train.run_config import RunConfig, RunConfigError, load_run_config
+from __future__ import annotations
 
-__all__ = ["AutoencoderTask", "FlowMatchingTask", "RunConfig", "RunConfigError", "TrainingResult", "load_run_config", "train"]
+import importlib
+from typing import Any
+
+_HOMES = {
+    "AutoencoderTask": "atelier.train.autoencoder_task",
+    "FlowMatchingTask": "atelier.train.flow_matching_task",
+    "TrainingResult": "atelier.train.loop",
+    "train": "atelier.train.loop",
+    "RunConfig": "atelier.train.run_config",
+    "RunConfigError": "atelier.train.run_config",
+    "load_run_config": "atelier.train.run_config",
+}
+
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module 'atelier.train' has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name]), name)
