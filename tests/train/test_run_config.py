@@ -36,6 +36,7 @@ def test_the_gpu_run_trains_the_default_model_on_the_same_data():
         ({"data": {"kinds": ["caption"]}}, "data.kinds"),
         ({"data": {"image_size": [64]}}, "2 values"),
         ({"data": {"workers": -1}}, "data.workers must be at least 0"),
+        ({"data": {"source": "world", "world": "built", "workers": 2}}, "data.workers renders records ahead"),
         ({"precision": "fp16"}, "precision must be one of"),
         ({"flow_matching": {"text_dropout": 1.5}}, "text_dropout"),
     ],

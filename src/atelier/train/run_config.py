@@ -201,7 +201,7 @@ class RunConfig:
         seed: seeds everything random in the run.
         threads: torch CPU threads (None leaves torch's default).
         precision: "auto" (bf16 autocast on a GPU, fp32 on a CPU), "bf16" or "fp32" (fp32
-            everywhere: the GPU run of configs/gpu.yaml, whose bf16 attention failed).
+            everywhere, as configs/gpu.yaml ran before bf16 attention worked on its GPU).
     """
 
     task: str
@@ -228,6 +228,11 @@ class RunConfig:
         unknown_kinds = sorted(set(self.data.kinds) - set(TASKS))
         _require(not unknown_kinds and bool(self.data.kinds), "data.kinds", f"must be some of {TASKS}, got {unknown_kinds or 'none'}")
         _require(self.data.workers >= 0, "data.workers", "must be at least 0")
+        _require(
+            self.data.workers == 0 or self.data.source == "world-live",
+            "data.workers",
+            "renders records ahead for data.source 'world-live' only; a built world's shards are read, not rendered",
+        )
         for name in ("steps", "batch_size"):
             _require(getattr(self, name) >= 1, name, "must be at least 1")
         _require(self.threads is None or self.threads >= 1, "threads", "must be at least 1")
