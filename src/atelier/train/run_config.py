@@ -201,7 +201,7 @@ class RunConfig:
         seed: seeds everything random in the run.
         threads: torch CPU threads (None leaves torch's default).
         precision: "auto" (bf16 autocast on a GPU, fp32 on a CPU), "bf16" or "fp32" (fp32
-            everywhere, as configs/gpu.yaml ran before bf16 attention worked on its GPU).
+            weights everywhere, with TF32 matrix products on a GPU).
     """
 
     task: str
