@@ -1,7 +1,18 @@
-"""Inference pipelines: components in, images out; never downloads, never imports training code."""
+"""Inference pipelines: components in, images out; never downloads, never imports training code.
 
-from atelier.pipelines.pipeline_config import PipelineConfig
-from atelier.pipelines.task_inputs import MAX_REFERENCES, TASKS
-from atelier.pipelines.tryon_pipeline import MissingWeightsError, TryOnPipeline
+The names below are imported on first use (`atelier.lazy_exports`), so a module that needs only
+`atelier.pipelines.task_inputs` does not import the models.
+"""
 
-__all__ = ["MAX_REFERENCES", "TASKS", "MissingWeightsError", "PipelineConfig", "TryOnPipeline"]
+from atelier.lazy_exports import lazy_exports
+
+_HOMES = {
+    "MAX_REFERENCES": "atelier.pipelines.task_inputs",
+    "TASKS": "atelier.pipelines.task_inputs",
+    "MissingWeightsError": "atelier.pipelines.tryon_pipeline",
+    "PipelineConfig": "atelier.pipelines.pipeline_config",
+    "TryOnPipeline": "atelier.pipelines.tryon_pipeline",
+}
+
+__all__ = sorted(_HOMES)
+__getattr__ = lazy_exports(__name__, _HOMES)

@@ -4,14 +4,10 @@
 `AutoencoderTask` for the image autoencoder, `FlowMatchingTask` for the try-on model. The
 loop writes atomic, exactly resumable checkpoints that `atelier.pipelines` loads.
 
-The names below are imported on first use, so a render worker that only needs
-`atelier.train.record_sources` does not import the models (diffusers, transformers) too.
+The names below are imported on first use (`atelier.lazy_exports`).
 """
 
-from __future__ import annotations
-
-import importlib
-from typing import Any
+from atelier.lazy_exports import lazy_exports
 
 _HOMES = {
     "AutoencoderTask": "atelier.train.autoencoder_task",
@@ -24,9 +20,4 @@ _HOMES = {
 }
 
 __all__ = sorted(_HOMES)
-
-
-def __getattr__(name: str) -> Any:
-    if name not in _HOMES:
-        raise AttributeError(f"module 'atelier.train' has no attribute {name!r}")
-    return getattr(importlib.import_module(_HOMES[name]), name)
+__getattr__ = lazy_exports(__name__, _HOMES)
