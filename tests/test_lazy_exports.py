@@ -9,7 +9,9 @@ import atelier.pipelines
 def test_a_render_worker_imports_no_model_library():
     # What a spawned render worker imports (atelier.train.render_ahead pickles WorldLiveSource.record).
     code = "import sys, atelier.train.record_sources; print(sorted({'diffusers', 'transformers'} & set(sys.modules)))"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     assert result.stdout.strip() == "[]"
 
 
@@ -17,6 +19,12 @@ def test_exported_names_resolve_and_unknown_ones_are_attribute_errors():
     from atelier.pipelines.tryon_pipeline import TryOnPipeline
 
     assert atelier.pipelines.TryOnPipeline is TryOnPipeline
-    assert set(atelier.pipelines.__all__) >= {"TryOnPipeline", "PipelineConfig", "TASKS"}
-    with pytest.raises(AttributeError, match="atelier.pipelines.*no attribute 'TryOnPipe'"):
+    assert set(atelier.pipelines.__all__) >= {
+        "TryOnPipeline",
+        "PipelineConfig",
+        "TASKS",
+    }
+    with pytest.raises(
+        AttributeError, match="atelier.pipelines.*no attribute 'TryOnPipe'"
+    ):
         _ = atelier.pipelines.TryOnPipe

@@ -14,5 +14,11 @@ _HOMES = {
     "TryOnPipeline": "atelier.pipelines.tryon_pipeline",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "MAX_REFERENCES",
+    "TASKS",
+    "MissingWeightsError",
+    "PipelineConfig",
+    "TryOnPipeline",
+]
 __getattr__ = lazy_exports(__name__, _HOMES)

@@ -19,5 +19,13 @@ _HOMES = {
     "load_run_config": "atelier.train.run_config",
 }
 
-__all__ = sorted(_HOMES)
+__all__ = [
+    "AutoencoderTask",
+    "FlowMatchingTask",
+    "RunConfig",
+    "RunConfigError",
+    "TrainingResult",
+    "load_run_config",
+    "train",
+]
 __getattr__ = lazy_exports(__name__, _HOMES)

@@ -14,7 +14,7 @@ resumed run continues with exactly the records it would have had.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,7 +59,7 @@ class BalancedRecordStream:
         self.dropped = 0
         self._held: list[_Held] = []
         self._next_position = 0
-        self._iterator: Iterator[tuple[int, Record]] | None = None
+        self._iterator: Generator[tuple[int, Record], None, None] | None = None
 
     def _pull(self) -> _Held:
         if self._iterator is None:

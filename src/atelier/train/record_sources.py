@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import json
 import tarfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from pathlib import Path
 from typing import Protocol
 
@@ -33,7 +33,7 @@ class WorldNotBuiltError(FileNotFoundError):
 class RecordSource(Protocol):
     """Records by position."""
 
-    def records_from(self, position: int) -> Iterator[tuple[int, Record]]:
+    def records_from(self, position: int) -> Generator[tuple[int, Record], None, None]:
         """This process's (position, record) pairs from `position` on, in increasing order, forever."""
 
     def records_at(self, positions: Sequence[int]) -> list[Record]:
@@ -72,7 +72,7 @@ class WorldLiveSource:
         index = (position // len(self.kinds)) * len(RECORD_KINDS) + RECORD_KINDS.index(kind)
         return make_record(kind, self.split, self.seed, index, self.size_hw)
 
-    def records_from(self, position: int) -> Iterator[tuple[int, Record]]:
+    def records_from(self, position: int) -> Generator[tuple[int, Record], None, None]:
         positions = itertools.count(_first_owned(position, self.rank, self.world_size), self.world_size)
         if self.workers:
             yield from rendered_in_order(self.record, positions, self.workers)
@@ -108,7 +108,7 @@ class WorldShardSource:
         except (KeyError, ValueError, ImageError) as error:
             raise DatasetLayoutError(path, f"record {key!r} is malformed ({error})") from error
 
-    def records_from(self, position: int) -> Iterator[tuple[int, Record]]:
+    def records_from(self, position: int) -> Generator[tuple[int, Record], None, None]:
         position = _first_owned(position, self.rank, self.world_size)
         current = 0
         while True:
