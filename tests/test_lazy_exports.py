@@ -9,9 +9,7 @@ import atelier.pipelines
 def test_a_render_worker_imports_no_model_library():
     # What a spawned render worker imports (atelier.train.render_ahead pickles WorldLiveSource.record).
     code = "import sys, atelier.train.record_sources; print(sorted({'diffusers', 'transformers'} & set(sys.modules)))"
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
 
@@ -24,7 +22,5 @@ def test_exported_names_resolve_and_unknown_ones_are_attribute_errors():
         "PipelineConfig",
         "TASKS",
     }
-    with pytest.raises(
-        AttributeError, match="atelier.pipelines.*no attribute 'TryOnPipe'"
-    ):
+    with pytest.raises(AttributeError, match="atelier.pipelines.*no attribute 'TryOnPipe'"):
         _ = atelier.pipelines.TryOnPipe
