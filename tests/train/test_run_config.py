@@ -4,7 +4,7 @@ from atelier.train.run_config import RunConfigError, from_mapping, load_run_conf
 from tests.train.conftest import CONFIGS
 
 
-@pytest.mark.parametrize("name", ["tiny", "autoencoder", "autoencoder_c8", "default", "gpu", "gpu_finetune"])
+@pytest.mark.parametrize("name", ["tiny", "autoencoder", "autoencoder_c8", "default", "gpu", "gpu_c8"])
 def test_shipped_configs_load_and_round_trip(name):
     config = load_run_config(CONFIGS / f"{name}.yaml")
     assert from_mapping(config.to_dict()) == config
@@ -24,13 +24,13 @@ def test_the_gpu_run_trains_the_default_model_on_the_same_data():
     assert gpu.data.workers > 0 and gpu.batch_size > default.batch_size
 
 
-def test_the_gpu_finetune_continues_the_gpu_run_export_on_the_same_task():
-    gpu, finetune = (load_run_config(CONFIGS / f"{name}.yaml") for name in ("gpu", "gpu_finetune"))
-    assert finetune.model.transformer.checkpoint == "runs/gpu-export"
-    assert finetune.flow_matching == gpu.flow_matching
-    assert finetune.data.kinds == gpu.data.kinds and finetune.data.image_size == gpu.data.image_size
-    assert finetune.data.seed != gpu.data.seed  # new outfits for the second stage
-    assert finetune.data.balance_buffer < finetune.data.balance_patience  # few dropped records
+def test_the_next_gpu_run_changes_only_the_autoencoder_and_the_stream_rate():
+    gpu, gpu_c8, autoencoder_c8 = (load_run_config(CONFIGS / f"{name}.yaml") for name in ("gpu", "gpu_c8", "autoencoder_c8"))
+    assert gpu_c8.model.autoencoder.checkpoint == autoencoder_c8.output_dir
+    assert autoencoder_c8.model.autoencoder.overrides == {"latent_channels": 8}
+    assert gpu_c8.model.transformer == gpu.model.transformer and gpu_c8.flow_matching == gpu.flow_matching
+    assert gpu_c8.data.kinds == gpu.data.kinds and gpu_c8.data.image_size == autoencoder_c8.data.image_size
+    assert gpu_c8.data.balance_buffer < gpu_c8.data.balance_patience  # few dropped records
 
 
 @pytest.mark.parametrize(
