@@ -25,7 +25,9 @@ def test_the_gpu_run_trains_the_default_model_on_the_same_data():
 
 
 def test_the_next_gpu_run_changes_only_the_autoencoder_and_the_stream_rate():
-    gpu, gpu_c8, autoencoder_c8 = (load_run_config(CONFIGS / f"{name}.yaml") for name in ("gpu", "gpu_c8", "autoencoder_c8"))
+    gpu, gpu_c8, autoencoder_c8 = (
+        load_run_config(CONFIGS / f"{name}.yaml") for name in ("gpu", "gpu_c8", "autoencoder_c8")
+    )
     assert gpu_c8.model.autoencoder.checkpoint == autoencoder_c8.output_dir
     assert autoencoder_c8.model.autoencoder.overrides == {"latent_channels": 8}
     assert gpu_c8.model.transformer == gpu.model.transformer and gpu_c8.flow_matching == gpu.flow_matching
