@@ -1,3 +1,4 @@
+import importlib
 import subprocess
 import sys
 
@@ -24,3 +25,11 @@ def test_exported_names_resolve_and_unknown_ones_are_attribute_errors():
     }
     with pytest.raises(AttributeError, match="atelier.pipelines.*no attribute 'TryOnPipe'"):
         _ = atelier.pipelines.TryOnPipe
+
+
+@pytest.mark.parametrize("package", ["atelier.pipelines", "atelier.train"])
+def test_every_exported_name_has_a_home_that_defines_it(package):
+    module = importlib.import_module(package)
+    assert sorted(module.__all__) == sorted(module._HOMES)
+    for name in module.__all__:
+        assert getattr(module, name) is not None
