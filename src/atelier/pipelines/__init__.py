@@ -14,11 +14,5 @@ _HOMES = {
     "TryOnPipeline": "atelier.pipelines.tryon_pipeline",
 }
 
-__all__ = [
-    "MAX_REFERENCES",
-    "TASKS",
-    "MissingWeightsError",
-    "PipelineConfig",
-    "TryOnPipeline",
-]
+__all__ = list(_HOMES)
 __getattr__ = lazy_exports(__name__, _HOMES)

@@ -19,13 +19,5 @@ _HOMES = {
     "load_run_config": "atelier.train.run_config",
 }
 
-__all__ = [
-    "AutoencoderTask",
-    "FlowMatchingTask",
-    "RunConfig",
-    "RunConfigError",
-    "TrainingResult",
-    "load_run_config",
-    "train",
-]
+__all__ = list(_HOMES)
 __getattr__ = lazy_exports(__name__, _HOMES)
