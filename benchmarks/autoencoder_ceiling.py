@@ -19,6 +19,7 @@ import argparse
 import numpy as np
 import torch
 
+from atelier.data.images import Padding
 from atelier.eval.bench.bench_runner import conform_output
 from atelier.eval.bench.bench_set import BENCH_TASKS, bench_items
 from atelier.eval.judges.ground_truth_judge import GroundTruthJudge
@@ -54,22 +55,25 @@ def main() -> None:
     judge = GroundTruthJudge(judges.parser, judges.reader)
     size = tuple(args.size)
 
-    def round_trip(image: np.ndarray) -> np.ndarray:
-        """(h, w, 3) uint8 at the model's size, encoded and decoded."""
+    def round_trip(image: np.ndarray) -> tuple[np.ndarray, Padding]:
+        """The image fitted to the model's size, encoded and decoded: (h, w, 3) uint8, and its padding."""
+        small, padding = fit_to_model(image, size)
         with torch.no_grad():
-            return tensor_to_images(autoencoder.decode(autoencoder.encode(images_to_tensor([fit_to_model(image, size)[0]]))))[0]
+            decoded = autoencoder.decode(autoencoder.encode(images_to_tensor([small])))
+        return tensor_to_images(decoded)[0], padding
 
     def through_autoencoder(record: Record) -> np.ndarray:
-        return restore_to_input(round_trip(record.target.image), fit_to_model(record.target.image, size)[1])
+        return restore_to_input(*round_trip(record.target.image))
 
     def resized_only(record: Record) -> np.ndarray:
         small, padding = fit_to_model(record.target.image, size)
         return restore_to_input(small, padding)
 
     def through_autoencoder_restored(record: Record) -> np.ndarray:
+        # The target has the person photo's size, so one padding serves both.
         person = record.person.image
-        decoded, padding = round_trip(record.target.image), fit_to_model(person, size)[1]
-        weights = unchanged_weights(decoded, round_trip(person), restoration)
+        decoded, padding = round_trip(record.target.image)
+        weights = unchanged_weights(decoded, round_trip(person)[0], restoration)
         return restore_photo_pixels(restore_to_input(decoded, padding), person, weights, padding)
 
     print(f"checkpoint: {args.checkpoint}; {args.n} bench samples per task; model size {size[0]}x{size[1]}")
