@@ -24,12 +24,13 @@ def tiny_config(output_dir: Path, **sections: dict[str, Any] | Any) -> RunConfig
 
 
 def tiny_autoencoder_config(output_dir: Path, **sections: Any) -> RunConfig:
-    """A tiny autoencoder run: 64×48 images, 32×24 crops, a few steps."""
+    """A tiny autoencoder run: 64×48 images, 32×24 crops, a few steps (a `model` section
+    replaces the tiny autoencoder)."""
     return tiny_config(
         output_dir,
         task="autoencoder",
         batch_size=4,
-        model={"autoencoder": {"preset": "tiny"}},
+        model=sections.pop("model", {"autoencoder": {"preset": "tiny"}}),
         autoencoder={"crop": [32, 24], "records_per_step": 1, "latent_fit_images": 6},
         **sections,
     )
