@@ -24,13 +24,12 @@ def tiny_config(output_dir: Path, **sections: dict[str, Any] | Any) -> RunConfig
 
 
 def tiny_autoencoder_config(output_dir: Path, **sections: Any) -> RunConfig:
-    """A tiny autoencoder run: 64×48 images, 32×24 crops, a few steps (a `model` section
-    replaces the tiny autoencoder)."""
+    """A tiny autoencoder run: 64×48 images, 32×24 crops, a few steps."""
     return tiny_config(
         output_dir,
         task="autoencoder",
         batch_size=4,
-        model=sections.pop("model", {"autoencoder": {"preset": "tiny"}}),
+        model={"autoencoder": {"preset": "tiny"}},
         autoencoder={"crop": [32, 24], "records_per_step": 1, "latent_fit_images": 6},
         **sections,
     )

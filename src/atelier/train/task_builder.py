@@ -18,7 +18,6 @@ from atelier.train.components import (
     resolve_checkpoint_file,
 )
 from atelier.train.flow_matching_task import FlowMatchingTask
-from atelier.train.latent_bridge import bridge_fit_images, bridge_tryon_model, fit_latent_bridge
 from atelier.train.record_sources import open_record_source
 from atelier.train.run_config import RunConfig, RunConfigError
 from atelier.train.text_corpus import train_world_tokenizer
@@ -54,18 +53,16 @@ def build_task(config: RunConfig, accelerator: Accelerator, resume_file: Path | 
     if resume_file is not None:
         modules = load_checkpoint(resume_file).modules
     elif config.model.transformer.checkpoint:
-        modules = _trained_modules(config, accelerator)
+        modules = load_checkpoint(resolve_checkpoint_file(config.model.transformer.checkpoint)).modules
+        missing = sorted({TRANSFORMER, TEXT_ENCODER, AUTOENCODER} - set(modules))
+        if missing:
+            raise RunConfigError(f"model.transformer.checkpoint lacks {missing}; it must be a complete try-on checkpoint")
     else:
         modules = _fresh_modules(config, accelerator)
     for module in modules.values():
         module.train()
     return FlowMatchingTask(
-        modules[TRANSFORMER],
-        modules[AUTOENCODER],
-        modules[TEXT_ENCODER],
-        config.flow_matching,
-        pipeline_config,
-        config.batch_size,
+        modules[TRANSFORMER], modules[AUTOENCODER], modules[TEXT_ENCODER], config.flow_matching, pipeline_config, config.batch_size
     )
 
 
@@ -76,25 +73,6 @@ def _fresh_modules(config: RunConfig, accelerator: Accelerator) -> dict:
         config.model.transformer, latent_channels=autoencoder.latent_channels, text_width=text_encoder.width
     )
     return {TRANSFORMER: transformer, AUTOENCODER: autoencoder, TEXT_ENCODER: text_encoder}
-
-
-def _trained_modules(config: RunConfig, accelerator: Accelerator) -> dict:
-    """A try-on checkpoint to go on training; carried over to `model.autoencoder.checkpoint`'s
-    latents by a fitted bridge (`atelier.train.latent_bridge`) when one is named."""
-    modules = load_checkpoint(resolve_checkpoint_file(config.model.transformer.checkpoint)).modules
-    missing = sorted({TRANSFORMER, TEXT_ENCODER, AUTOENCODER} - set(modules))
-    if missing:
-        raise RunConfigError(f"model.transformer.checkpoint lacks {missing}; it must be a complete try-on checkpoint")
-    if config.model.autoencoder.checkpoint:
-        autoencoder = build_autoencoder_component(config.model.autoencoder)
-        images = bridge_fit_images(open_record_source(config.data), config.data.image_size)
-        bridge = fit_latent_bridge(modules[AUTOENCODER], autoencoder, images, modules[TRANSFORMER].config.patch_size)
-        accelerator.print(
-            f"latent bridge from {config.model.transformer.checkpoint}'s autoencoder to {config.model.autoencoder.checkpoint}: "
-            f"R² {bridge.r2_to_source:.3f} (new → old), {bridge.r2_to_target:.3f} (old → new) on held-out tokens"
-        )
-        modules = {**modules, TRANSFORMER: bridge_tryon_model(modules[TRANSFORMER], bridge), AUTOENCODER: autoencoder}
-    return modules
 
 
 def _shared_tokenizer(config: RunConfig, accelerator: Accelerator) -> Tokenizer:
