@@ -1,5 +1,9 @@
 """Try-on latency on this machine: the shipped architecture (configs/default.yaml), random weights.
 
+`--config` times another run config's architecture instead (its autoencoder checkpoint is loaded
+when it is here, since its latent channels set the transformer's width; otherwise the default
+autoencoder stands in, and the first line says so).
+
 Prints one figure per line:
   seconds per denoising step and per image at 1, 3 and 6 garment references (the person is one
   more condition), with the default steps and guidance (three guidance branches: text and
@@ -9,7 +13,7 @@ Prints one figure per line:
   plain fp32 matmul measured in the same run, and their ratio;
   peak resident memory of the process.
 
-    .venv/bin/python benchmarks/tryon_latency.py [--threads N] [--repeats R]
+    .venv/bin/python benchmarks/tryon_latency.py [--threads N] [--repeats R] [--config configs/gpu_c8.yaml]
 """
 
 from __future__ import annotations
@@ -39,13 +43,17 @@ REFERENCE_COUNTS = (1, 3, 6)
 CATEGORIES = ("top", "pants", "shoes", "bag", "hat", "coat")
 
 
-def build_pipeline() -> TryOnPipeline:
-    """The default run's architecture with random weights (no checkpoint needed)."""
-    config = load_run_config(CONFIG)
+def build_pipeline(config_path: Path) -> TryOnPipeline:
+    """A run config's architecture with random weights (the autoencoder's checkpoint is optional)."""
+    config = load_run_config(config_path)
     autoencoder_spec = config.model.autoencoder
-    if autoencoder_spec.checkpoint:  # the shipped autoencoder is the default preset, built without its file
+    if autoencoder_spec.checkpoint and not Path(autoencoder_spec.checkpoint).exists():
+        # The shipped autoencoder is the default preset, so it is built without its file.
+        print(f"autoencoder: {autoencoder_spec.checkpoint} is not here, timing the default preset in its place")
         autoencoder_spec = ComponentConfig(preset="default")
-    tokenizer = train_world_tokenizer([], outfits=100, vocab_size=config.flow_matching.tokenizer_vocab_size, split="train", seed=0)
+    tokenizer = train_world_tokenizer(
+        [], outfits=100, vocab_size=config.flow_matching.tokenizer_vocab_size, split="train", seed=0
+    )
     autoencoder = build_autoencoder_component(autoencoder_spec)
     text_encoder = build_text_encoder_component(config.model.text_encoder, tokenizer)
     transformer = build_transformer_component(
@@ -119,12 +127,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=torch.get_num_threads(), help="torch CPU threads")
     parser.add_argument("--repeats", type=int, default=3, help="timed repetitions of each measurement")
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=CONFIG,
+        help="run config whose architecture is timed (default: the shipped one's)",
+    )
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    pipeline = build_pipeline()
+    pipeline = build_pipeline(args.config)
     steps = pipeline.config.steps
-    print(f"device: cpu, fp32, {args.threads} threads, image {pipeline.config.image_size[0]}x{pipeline.config.image_size[1]}, {steps} steps")
+    print(
+        f"device: cpu, fp32, {args.threads} threads, image {pipeline.config.image_size[0]}x{pipeline.config.image_size[1]}, {steps} steps"
+    )
 
     with torch.no_grad():
         step_flops, image_seconds_by_count = {}, {}
@@ -140,7 +156,9 @@ def main() -> None:
             print(f"seconds per denoising step, {count} reference(s): {step_seconds:.3f}")
             print(f"seconds per image ({steps} steps), {count} reference(s): {image_seconds:.2f}")
             print(f"GFLOP per denoising step, {count} reference(s): {step_flops[count] / 1e9:.2f}")
-            print(f"achieved GFLOP/s of one denoising step, {count} reference(s): {step_flops[count] / step_seconds / 1e9:.1f}")
+            print(
+                f"achieved GFLOP/s of one denoising step, {count} reference(s): {step_flops[count] / step_seconds / 1e9:.1f}"
+            )
         most, least = REFERENCE_COUNTS[-1], REFERENCE_COUNTS[0]
         ratio = image_seconds_by_count[most] / image_seconds_by_count[least]
         print(f"seconds per image, {most} references / {least}: {ratio:.2f} (goal < 2)")

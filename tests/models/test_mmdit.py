@@ -27,6 +27,16 @@ def test_default_preset_is_small_enough_to_ship(capsys):
     assert megabytes < 30
 
 
+def test_medium_preset_fits_the_shipped_weights_budget_in_bf16():
+    # Over the 8-channel autoencoder a 4×4 patch carries 128 channels, as configs/gpu_c8.yaml has it.
+    model = build_transformer(
+        dataclasses.replace(PRESETS["medium"], in_channels=128, joint_attention_dim=128, pooled_projection_dim=128)
+    )
+    count = _parameter_count(model)
+    assert 12_000_000 <= count <= 15_000_000
+    assert count * 2 / 1e6 < 30  # bf16 export; weights/ holds 50 MB in all
+
+
 def test_flux_presets_have_the_published_flux1_size():
     # FLUX.1 [dev] has 11.9B transformer parameters; build on the meta device to count without memory.
     with torch.device("meta"):

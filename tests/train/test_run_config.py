@@ -24,13 +24,14 @@ def test_the_gpu_run_trains_the_default_model_on_the_same_data():
     assert gpu.data.workers > 0 and gpu.batch_size > default.batch_size
 
 
-def test_the_next_gpu_run_changes_only_the_autoencoder_and_the_stream_rate():
+def test_the_next_gpu_run_changes_only_the_autoencoder_the_model_size_and_the_stream_rate():
     gpu, gpu_c8, autoencoder_c8 = (
         load_run_config(CONFIGS / f"{name}.yaml") for name in ("gpu", "gpu_c8", "autoencoder_c8")
     )
     assert gpu_c8.model.autoencoder.checkpoint == autoencoder_c8.output_dir
     assert autoencoder_c8.model.autoencoder.overrides == {"latent_channels": 8}
-    assert gpu_c8.model.transformer == gpu.model.transformer and gpu_c8.flow_matching == gpu.flow_matching
+    assert (gpu.model.transformer.preset, gpu_c8.model.transformer.preset) == ("default", "medium")
+    assert gpu_c8.model.text_encoder == gpu.model.text_encoder and gpu_c8.flow_matching == gpu.flow_matching
     assert gpu_c8.data.kinds == gpu.data.kinds and gpu_c8.data.image_size == autoencoder_c8.data.image_size
     assert gpu_c8.data.balance_buffer < gpu_c8.data.balance_patience  # few dropped records
 
