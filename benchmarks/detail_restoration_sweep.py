@@ -10,7 +10,6 @@ goes into the shipped weights with
 `atelier export-weights --from RUN --to weights/tryon --restoration AGREE DIFFER`.
 
     python benchmarks/detail_restoration_sweep.py --model weights/tryon [--n 10] [--settings 0.08,0.2 ...]
-        [--blur absolute signed]
 """
 
 from __future__ import annotations
@@ -45,14 +44,6 @@ def main() -> None:
         __doc__.splitlines()[0], "weights/tryon", 10, "--settings", THRESHOLD_PAIRS, "agree_below,differ_above"
     )
     parser.add_argument("--radius", type=int, default=2, help="blur radius of the difference map (default 2)")
-    parser.add_argument(
-        "--blur",
-        nargs="+",
-        choices=["absolute", "signed"],
-        default=["absolute"],
-        help="what is blurred: the size of the colour difference (absolute, as shipped) or the signed "
-        "difference per channel, so zero-mean grain cancels (signed); several are compared on the same samples",
-    )
     args = parser.parse_args()
     judge, model = open_tuning(args)
     pipeline = model.pipeline
@@ -69,26 +60,19 @@ def main() -> None:
                 entries.append((record, request, output, round_trip, padding))
             sampled[task] = entries
 
-    def overall(task: str, setting: tuple[float, float] | None, blur: str) -> float:
+    def overall(task: str, setting: tuple[float, float] | None) -> float:
         scores = []
         for record, request, output, round_trip, padding in sampled[task]:
             answer = restore_to_input(output, padding)
             if setting is not None:
-                settings = replace(
-                    pipeline.config.detail_restoration,
-                    agree_below=setting[0],
-                    differ_above=setting[1],
-                    radius=args.radius,
-                    signed_blur=blur == "signed",
-                )
+                settings = replace(pipeline.config.detail_restoration, agree_below=setting[0], differ_above=setting[1], radius=args.radius)
                 answer = restore_photo_pixels(answer, request.person, unchanged_weights(output, round_trip, settings), padding)
             scores.append(judge.score(record, conform_output(answer, BENCH_SIZE_HW)).overall)
         return float(np.mean(scores))
 
-    runs = [(None, "absolute")] + [(setting, blur) for blur in args.blur for setting in args.settings]
-    for setting, blur in runs:
-        label = "no restoration" if setting is None else f"restoration {blur} agree {setting[0]:g} differ {setting[1]:g}"
-        per_task = {task: overall(task, setting, blur) for task in sampled}
+    for setting in [None, *args.settings]:
+        label = "no restoration" if setting is None else f"restoration agree {setting[0]:g} differ {setting[1]:g}"
+        per_task = {task: overall(task, setting) for task in sampled}
         for task, score in per_task.items():
             print(f"{label}: {task} overall {score:.2f}")
         print(f"{label}: mean overall {np.mean(list(per_task.values())):.2f}", flush=True)

@@ -35,18 +35,12 @@ class DetailRestoration:
         differ_above: difference above which the model's pixels are kept as they are.
         radius: box-blur radius in model pixels of the difference map, so pixel noise does
             not punch holes in it.
-        signed_blur: blur the signed difference of each colour channel before taking its size,
-            instead of blurring the size. Grain the model draws over an unchanged region is
-            zero-mean, so it cancels under the blur and the region counts as unchanged; a new
-            garment shifts the colour one way, which no blur cancels. Blurring the size keeps
-            the grain's energy, so a grainy model gets less of the photo back.
     """
 
     enabled: bool = True
     agree_below: float = 0.08
     differ_above: float = 0.2
     radius: int = 2
-    signed_blur: bool = False
 
     def __post_init__(self) -> None:
         if not 0 <= self.agree_below < self.differ_above:
@@ -72,20 +66,12 @@ def unchanged_weights(output: np.ndarray, round_trip: np.ndarray, settings: Deta
     """
     if output.shape != round_trip.shape:
         raise ValueError(f"output {output.shape} and round trip {round_trip.shape} must have one shape")
-    signed = (torch.from_numpy(output).float() - torch.from_numpy(round_trip).float()).permute(2, 0, 1) / 255  # (3, h, w)
-    if settings.signed_blur:
-        difference = _box_blur(signed, settings.radius).abs().mean(dim=0)
-    else:
-        difference = _box_blur(signed.abs().mean(dim=0, keepdim=True), settings.radius)[0]
+    difference = (torch.from_numpy(output).float() - torch.from_numpy(round_trip).float()).abs().mean(dim=2) / 255
+    if settings.radius:
+        size = 2 * settings.radius + 1
+        difference = F.avg_pool2d(difference[None, None], size, stride=1, padding=settings.radius, count_include_pad=False)[0, 0]
     weights = (settings.differ_above - difference) / (settings.differ_above - settings.agree_below)
     return weights.clamp(0, 1).numpy()
-
-
-def _box_blur(maps: torch.Tensor, radius: int) -> torch.Tensor:
-    """(C, h, w) maps averaged over a (2·radius + 1)² box, the box cut at the borders."""
-    if not radius:
-        return maps
-    return F.avg_pool2d(maps[None], 2 * radius + 1, stride=1, padding=radius, count_include_pad=False)[0]
 
 
 def restore_photo_pixels(output: np.ndarray, person: np.ndarray, weights: np.ndarray, padding: Padding) -> np.ndarray:
