@@ -7,7 +7,7 @@ CPU-trainable default and the published FLUX.1 shapes whose real weights load un
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from diffusers import FluxTransformer2DModel
@@ -98,6 +98,21 @@ _FLUX_1 = MMDiTConfig(
     axes_dims_rope=(16, 56, 56),
 )
 
+# Trainable on a CPU in an hour, ~5M parameters (~21 MB fp32); pairs with the default
+# autoencoder (×4, 4 latent channels, so 4×4 patches of 64 channels) and a 256-wide text
+# encoder (configs/default.yaml narrows it to 128; the builder follows the text encoder).
+_DEFAULT = MMDiTConfig(
+    in_channels=64,
+    num_layers=2,
+    num_single_layers=4,
+    num_attention_heads=3,
+    attention_head_dim=64,
+    joint_attention_dim=256,
+    pooled_projection_dim=256,
+    axes_dims_rope=(8, 28, 28),
+    patch_size=4,
+)
+
 PRESETS: dict[str, MMDiTConfig] = {
     # Unit tests: one block of each kind, 2 heads × 16; pairs with the tiny autoencoder
     # (4 latent channels) and tiny text encoder (32 wide).
@@ -111,35 +126,12 @@ PRESETS: dict[str, MMDiTConfig] = {
         pooled_projection_dim=32,
         axes_dims_rope=(4, 6, 6),
     ),
-    # Trainable on a CPU in an hour, ~5M parameters (~21 MB fp32); pairs with the default
-    # autoencoder (×4, 4 latent channels, so 4×4 patches of 64 channels) and a 256-wide text
-    # encoder (configs/default.yaml narrows it to 128; the builder follows the text encoder).
-    "default": MMDiTConfig(
-        in_channels=64,
-        num_layers=2,
-        num_single_layers=4,
-        num_attention_heads=3,
-        attention_head_dim=64,
-        joint_attention_dim=256,
-        pooled_projection_dim=256,
-        axes_dims_rope=(8, 28, 28),
-        patch_size=4,
-    ),
-    # The GPU preset (configs/gpu_c8.yaml): 256 wide, 3 double + 6 single blocks, ~13.5M
-    # parameters over the 8-channel autoencoder (4×4 patches of 128 channels). A GPU run is bound
-    # by the record stream, not the model, so its extra work costs little time there; it learns
-    # more per sample (README, "What comes next").
-    "medium": MMDiTConfig(
-        in_channels=64,
-        num_layers=3,
-        num_single_layers=6,
-        num_attention_heads=4,
-        attention_head_dim=64,
-        joint_attention_dim=256,
-        pooled_projection_dim=256,
-        axes_dims_rope=(8, 28, 28),
-        patch_size=4,
-    ),
+    "default": _DEFAULT,
+    # The GPU preset (configs/gpu_c8.yaml): `default` 256 wide with 3 double + 6 single blocks,
+    # ~13.5M parameters over the 8-channel autoencoder (4×4 patches of 128 channels). A GPU run
+    # is bound by the record stream, not the model, so the extra work costs little time there,
+    # and it learns more per sample (README, "What comes next").
+    "medium": replace(_DEFAULT, num_layers=3, num_single_layers=6, num_attention_heads=4),
     "flux-dev": _FLUX_1,
     # FLUX.1 Kontext [dev] has exactly FLUX.1 [dev]'s architecture; only the weights and the
     # way the pipeline feeds reference tokens differ.
