@@ -34,7 +34,12 @@ from atelier.train.components import (
     build_text_encoder_component,
     build_transformer_component,
 )
-from atelier.train.run_config import ComponentConfig, load_run_config
+from atelier.train.run_config import (
+    ComponentConfig,
+    RunConfig,
+    RunConfigError,
+    load_run_config,
+)
 from atelier.train.text_corpus import train_world_tokenizer
 from atelier.world.tasks import make_record
 
@@ -43,9 +48,8 @@ REFERENCE_COUNTS = (1, 3, 6)
 CATEGORIES = ("top", "pants", "shoes", "bag", "hat", "coat")
 
 
-def build_pipeline(config_path: Path) -> TryOnPipeline:
-    """A run config's architecture with random weights (the autoencoder's checkpoint is optional)."""
-    config = load_run_config(config_path)
+def build_pipeline(config: RunConfig) -> TryOnPipeline:
+    """A try-on run config's architecture with random weights (the autoencoder's checkpoint is optional)."""
     autoencoder_spec = config.model.autoencoder
     if autoencoder_spec.checkpoint and not Path(autoencoder_spec.checkpoint).exists():
         # The shipped autoencoder is the default preset, so it is built without its file.
@@ -136,7 +140,13 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(0)
-    pipeline = build_pipeline(args.config)
+    try:
+        config = load_run_config(args.config)
+    except (FileNotFoundError, RunConfigError) as error:
+        parser.error(str(error))
+    if config.task != "flow_matching":
+        parser.error(f"{args.config} trains {config.task!r}, not a try-on model (task: flow_matching)")
+    pipeline = build_pipeline(config)
     steps = pipeline.config.steps
     print(
         f"device: cpu, fp32, {args.threads} threads, image {pipeline.config.image_size[0]}x{pipeline.config.image_size[1]}, {steps} steps"
