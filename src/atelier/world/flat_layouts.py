@@ -3,7 +3,10 @@
 The flat layout is the product shot. It is also the atlas the worn garment is mapped from:
 each worn piece names the flat region (a quad in garment space) its texture comes from, so
 flat and worn views of one garment show the same pattern in the same places. The product is
-shown from the front: small u is the wearer's right.
+shown from the front: small u is the wearer's right. A layout also says what differs when the
+garment is worn and seen from behind: seams that only the front has (a collar's points, a coat's
+lapels and opening) and outlines cut differently at the back (a neck opening is a shallow curve
+there, whatever the front's neckline).
 """
 
 from __future__ import annotations
@@ -28,7 +31,19 @@ class FlatLayout:
     """All regions of a garment laid flat, by name (`body`, `r_sleeve_upper`, ...)."""
 
     regions: dict[str, FlatRegion]
-    details: list[list[UV]] = field(default_factory=list)  # seams/lapels/handles drawn as lines
+    details: list[list[UV]] = field(default_factory=list)  # seams/handles drawn as lines, front and back
+    front_details: list[list[UV]] = field(default_factory=list)  # seams only the front shows (collar, lapels)
+    back_outlines: dict[str, list[UV]] = field(default_factory=dict)  # region outlines as seen from behind
+
+    def seams(self, from_back: bool = False) -> list[list[UV]]:
+        """The seam lines seen from the front (the product shot) or from behind."""
+        return self.details if from_back else self.details + self.front_details
+
+    def outline(self, name: str, from_back: bool = False) -> list[UV]:
+        """Region `name`'s outline seen from the front or from behind."""
+        if from_back and name in self.back_outlines:
+            return self.back_outlines[name]
+        return self.regions[name].polygon
 
 
 def _lerp(a: UV, b: UV, t: float) -> UV:
@@ -91,14 +106,18 @@ def _upper_body(
     """A top, a dress bodice or a coat: body panel with a neckline, and sleeves."""
     l_sh, r_sh = (0.5 + half_top, v0), (0.5 - half_top, v0)
     r_pit, l_pit = (0.5 - half_top * 0.95, v0 + 0.16), (0.5 + half_top * 0.95, v0 + 0.16)
-    body_polygon = [r_sh, *_neckline(neckline, v0), l_sh, l_pit, (0.5 + half_hem, v_hem), (0.5 - half_hem, v_hem), r_pit]
+
+    def body_outline(neck: str) -> list[UV]:
+        return [r_sh, *_neckline(neck, v0), l_sh, l_pit, (0.5 + half_hem, v_hem), (0.5 - half_hem, v_hem), r_pit]
+
     quad = [r_sh, l_sh, (0.5 + half_hem, v_hem), (0.5 - half_hem, v_hem)]
-    regions = {"body": FlatRegion(body_polygon, quad)}
+    regions = {"body": FlatRegion(body_outline(neckline), quad)}
     regions.update(_sleeves(r_sh, r_pit, sleeve))
-    details: list[list[UV]] = []
+    collar_points: list[list[UV]] = []
     if neckline == "collar":
-        details += [[(0.44, v0), (0.47, v0 + 0.07), (0.5, v0 + 0.045)], [(0.56, v0), (0.53, v0 + 0.07), (0.5, v0 + 0.045)]]
-    return FlatLayout(regions, details)
+        collar_points = [[(0.44, v0), (0.47, v0 + 0.07), (0.5, v0 + 0.045)], [(0.56, v0), (0.53, v0 + 0.07), (0.5, v0 + 0.045)]]
+    back_outline = body_outline("turtleneck" if neckline == "turtleneck" else "crew")
+    return FlatLayout(regions, front_details=collar_points, back_outlines={"body": back_outline})
 
 
 TOP_HEM = {"cropped": 0.46, "regular": 0.6, "long": 0.7}
@@ -119,8 +138,8 @@ def flat_coat(g: Garment) -> FlatLayout:
     half = 0.21 + FIT_WIDTH[g.attribute("fit")]
     layout = _upper_body(0.1, COAT_HEM[g.attribute("length")], half, half * 1.05, "v-neck", "long")
     hem = COAT_HEM[g.attribute("length")]
-    # Lapels and the front opening, drawn as seams over the texture.
-    layout.details += [[(0.44, 0.1), (0.47, 0.3), (0.5, 0.27)], [(0.56, 0.1), (0.53, 0.3), (0.5, 0.27)], [(0.5, 0.26), (0.5, hem)]]
+    # Lapels and the front opening, drawn as seams over the texture (the front's only).
+    layout.front_details += [[(0.44, 0.1), (0.47, 0.3), (0.5, 0.27)], [(0.56, 0.1), (0.53, 0.3), (0.5, 0.27)], [(0.5, 0.26), (0.5, hem)]]
     return layout
 
 

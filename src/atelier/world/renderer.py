@@ -178,7 +178,7 @@ def render_product(garment: Garment, size_hw: tuple[int, int] = (256, 192)) -> t
     label = LABEL_ID[garment.category]
     for region in layout.regions.values():
         canvas.textured_polygon(to_image(region.polygon), texture, square, texture_square, label, fill=colour, outline=darker(colour, 0.7))
-    for line in layout.details:
+    for line in layout.seams():
         canvas.line(to_image(line), darker(colour, 0.6), max(1.0, height / 200), label if garment.category == "bag" else None)
     image, labels = canvas.arrays()
     return image, labels > 0

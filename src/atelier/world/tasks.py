@@ -31,6 +31,12 @@ from atelier.world.vocabulary import RECORD_KINDS, VIEWS
 Size = tuple[int, int]
 Outfit = dict[str, Garment]
 
+WORLD_REVISION = 2
+"""Raised whenever the same `make_record` call starts rendering other pixels, so that what is
+cached under a record's coordinates (the bench's target statistics) does not outlive them.
+2: garments seen from behind are whole and plain (no open front, lapels or collar points, and
+a shallow neck opening whatever the front's neckline)."""
+
 
 class _Context:
     """What one record's sampler needs: its rng, split, seed and image size."""

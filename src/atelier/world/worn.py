@@ -95,6 +95,13 @@ class Fitter:
         lines = [map_points(_mirror(line) if self.figure.is_back else line, texture_quad, image_quad) for line in details]
         return WornPiece(group, LAYER[garment.category], polygon, image_quad, texture_quad, LABEL_ID[garment.category], lines)
 
+    def _body_piece(self, garment: Garment, layout: FlatLayout, image_quad) -> WornPiece:
+        """The body panel of a top, coat or dress on the torso: seen from behind it has the back's
+        neck opening and none of the front's seams (collar points, lapels)."""
+        back = self.figure.is_back
+        body = layout.regions["body"]
+        return self._piece("torso", garment, layout.outline("body", back), body.quad, image_quad, layout.seams(back))
+
     def _torso_quad(self, top: float, bottom: float, extra: float, bottom_extra: float | None = None):
         (tl, tr) = self.figure.torso_row(top, extra)
         (bl, br) = self.figure.torso_row(bottom, extra if bottom_extra is None else bottom_extra)
@@ -126,9 +133,8 @@ class Fitter:
         layout = flat_layout(g)
         hem = {"cropped": -0.13, "regular": 0.04, "long": 0.11}[g.attribute("length")]
         fit = {"regular": 0.008, "loose": 0.02, "tight": 0.003}[g.attribute("fit")]
-        body = layout.regions["body"]
         quad = self._torso_quad(-0.297, hem, fit + 0.002, fit + 0.012)
-        pieces = [self._piece("torso", g, body.polygon, body.quad, quad, layout.details)]
+        pieces = [self._body_piece(g, layout, quad)]
         return pieces + self._sleeves(g, layout, {"regular": 1.4, "loose": 1.6, "tight": 1.25}[g.attribute("fit")])
 
     def coat(self, g: Garment) -> list[WornPiece]:
@@ -137,18 +143,18 @@ class Fitter:
         extra = 0.018 if g.attribute("fit") == "regular" else 0.03
         body = layout.regions["body"]
         quad = self._torso_quad(-0.302, hem, extra, extra + 0.012 + 0.02 * (hem > 0.1))
-        if g.attribute("closure") == "open":
+        if g.attribute("closure") == "open" and not self.figure.is_back:
             gap = 0.035
             halves = [_clip_u(body.polygon, 0.5 - gap, True), _clip_u(body.polygon, 0.5 + gap, False)]
             pieces = [self._piece("torso", g, half, body.quad, quad) for half in halves]
-        else:
-            pieces = [self._piece("torso", g, body.polygon, body.quad, quad, layout.details)]
+        else:  # closed, or an open coat seen from behind, whose back is whole
+            pieces = [self._body_piece(g, layout, quad)]
         return pieces + self._sleeves(g, layout, 1.75 if g.attribute("fit") == "regular" else 1.95)
 
     def dress(self, g: Garment) -> list[WornPiece]:
         layout = flat_layout(g)
-        body, skirt = layout.regions["body"], layout.regions["skirt"]
-        pieces = [self._piece("torso", g, body.polygon, body.quad, self._torso_quad(-0.297, -0.11, 0.006))]
+        skirt = layout.regions["skirt"]
+        pieces = [self._body_piece(g, layout, self._torso_quad(-0.297, -0.11, 0.006))]
         length = SKIRT_LENGTH[g.attribute("length")]
         pieces.append(self._skirt_piece(g, skirt.polygon, skirt.quad, length, SKIRT_FLARE[g.attribute("fit")]))
         return pieces + self._sleeves(g, layout, 1.35)

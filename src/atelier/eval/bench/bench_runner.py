@@ -4,7 +4,7 @@ Per sample: render the record, strip it to a `BenchRequest`, ask the model, scor
 the judge (four dimensions), and measure paired SSIM and LPIPS-atelier against the target. Per
 task: FID-atelier and KID-atelier between the answers and the targets, with the feature network's
 embeddings; the targets' FID statistics are cached on disk, keyed by the bench set (split, seed,
-task, n, size) and the feature network's fingerprint.
+task, n, size, the world's revision) and the feature network's fingerprint.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from atelier.eval.metrics.perceptual import lpips_from_features
 from atelier.eval.metrics.pixel_metrics import ssim_per_sample
 from atelier.eval.judges.trained_judges import TrainedJudges
 from atelier.world.records import Record
+from atelier.world.tasks import WORLD_REVISION
 
 
 @dataclass
@@ -218,7 +219,8 @@ def distribution_scores(
     """
     extractor_name = f"atelier-{judges.fingerprint}"
     item = items[0]
-    real_set = f"{BENCH_SPLIT}-seed{item.seed}-{item.task}-n{len(items)}-{item.size_hw[0]}x{item.size_hw[1]}"
+    size = f"{item.size_hw[0]}x{item.size_hw[1]}"
+    real_set = f"{BENCH_SPLIT}-seed{item.seed}-{item.task}-n{len(items)}-{size}-world{WORLD_REVISION}"
     fid = FID(judges.features, extractor_name=extractor_name)
     cache = RealStatisticsCache(cache_dir) if cache_dir is not None else None
     cached = cache.load(real_set, extractor_name) if cache is not None else None
