@@ -46,6 +46,22 @@ def test_resume_skips_finished_shards(tmp_path, monkeypatch):
     assert built == [1] and manifest["complete"]
 
 
+def test_resume_renders_again_shards_of_an_earlier_world_revision(tmp_path, monkeypatch):
+    import atelier.world.shards as shards
+
+    build_world(PLAN, tmp_path, show_progress=False)
+    index_path = tmp_path / f"{PLAN.shard_name(2)}.json"
+    index = json.loads(index_path.read_text())
+    assert index["world_revision"] == shards.WORLD_REVISION
+    index_path.write_text(json.dumps({**index, "world_revision": shards.WORLD_REVISION - 1}))
+    built = []
+    original = shards.build_shard
+    monkeypatch.setattr(shards, "build_shard", lambda plan, shard, out, bar=None: built.append(shard) or original(plan, shard, out, bar))
+    manifest = build_world(PLAN, tmp_path, show_progress=False)
+    assert built == [2] and manifest["world_revision"] == shards.WORLD_REVISION
+    assert all(entry["world_revision"] == shards.WORLD_REVISION for entry in manifest["shards"])
+
+
 def test_killed_write_leaves_no_partial_shard(tmp_path, monkeypatch):
     import atelier.world.shards as shards
 

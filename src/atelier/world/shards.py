@@ -24,7 +24,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from atelier.world.serialization import FORMAT_VERSION, record_to_files
-from atelier.world.tasks import kind_for_index, make_record
+from atelier.world.tasks import WORLD_REVISION, kind_for_index, make_record
 from atelier.world.vocabulary import RECORD_KINDS, SPLITS
 
 MANIFEST = "manifest.json"
@@ -102,15 +102,26 @@ def build_shard(plan: BuildPlan, shard: int, out: Path, progress: tqdm | None = 
                 progress.update(1)
     name = plan.shard_name(shard)
     write_bytes_atomic(out / f"{name}.tar", buffer.getvalue())
-    index = {"shard": name, "file": f"{name}.tar", "count": len(keys), "kinds": dict(kinds), "first": keys[0], "last": keys[-1]}
+    index = {
+        "shard": name,
+        "file": f"{name}.tar",
+        "count": len(keys),
+        "kinds": dict(kinds),
+        "first": keys[0],
+        "last": keys[-1],
+        "world_revision": WORLD_REVISION,
+    }
     # The index is written last: its presence marks the shard complete.
     write_bytes_atomic(out / f"{name}.json", json.dumps(index, indent=1).encode())
     return index
 
 
 def _shard_done(out: Path, plan: BuildPlan, shard: int) -> bool:
+    """A shard is done when its index and tar exist and the index is of this world's revision
+    (one rendered by an earlier revision shows other pixels, so it is rendered again)."""
     name = plan.shard_name(shard)
-    return (out / f"{name}.json").exists() and (out / f"{name}.tar").exists()
+    index, tar = out / f"{name}.json", out / f"{name}.tar"
+    return index.exists() and tar.exists() and json.loads(index.read_text()).get("world_revision") == WORLD_REVISION
 
 
 def _build_shard_job(args: tuple[BuildPlan, int, Path]) -> dict:
@@ -131,6 +142,7 @@ def write_manifest(plan: BuildPlan, out: Path) -> dict:
     manifest = {
         "format": "webdataset",
         "version": FORMAT_VERSION,
+        "world_revision": WORLD_REVISION,
         "split": plan.split,
         "seed": plan.seed,
         "n": plan.n,
