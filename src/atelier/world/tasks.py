@@ -35,7 +35,8 @@ WORLD_REVISION = 2
 """Raised whenever the same `make_record` call starts rendering other pixels, so that what is
 cached under a record's coordinates (the bench's target statistics) does not outlive them.
 2: garments seen from behind are whole and plain (no open front, lapels or collar points, and
-a shallow neck opening whatever the front's neckline)."""
+a shallow neck opening whatever the front's neckline); a worn dress shows its collar points, as
+its product shot does."""
 
 
 class _Context:
