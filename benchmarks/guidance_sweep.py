@@ -2,13 +2,13 @@
 
 TryOnBench scores the test split; choosing sampling settings there would tune on the test set.
 This script runs the checkpoint on N validation records per task (the bench's record layout, the
-bench's ground-truth judge) for each (text, reference) guidance pair and prints the overall
-score per task and on average, one figure a line. The best pair goes into the run config
+bench's ground-truth judge) for each (text, reference) guidance pair, or (text, reference,
+garment) triple, and prints the overall score per task and on average, one figure a line. The best pair goes into the run config
 (`flow_matching.text_guidance` / `reference_guidance`), which `atelier export-weights` stores
 with the weights, or straight into the shipped weights of a finished run with
 `atelier export-weights --from RUN --to weights/tryon --guidance TEXT REFERENCE`.
 
-    python benchmarks/guidance_sweep.py --model runs/default [--n 6] [--scales 1,1.5 2,2 ...] [--tasks tryoff]
+    python benchmarks/guidance_sweep.py --model runs/default [--n 6] [--scales 1,1.5 2,2 3,2.5,5 ...] [--tasks tryoff]
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ GUIDANCE_PAIRS = [(1.0, 1.0), (1.5, 1.5), (1.5, 2.5), (1.5, 4.0), (3.0, 2.5)]
 
 
 def main() -> None:
-    parser = tuning_arguments(__doc__.splitlines()[0], "runs/default", 6, "--scales", GUIDANCE_PAIRS, "text,reference")
+    parser = tuning_arguments(
+        __doc__.splitlines()[0], "runs/default", 6, "--scales", GUIDANCE_PAIRS, "text,reference[,garment]", sizes=(2, 3)
+    )
     parser.add_argument(
         "--no-restore-detail",
         dest="restore_detail",
@@ -39,18 +41,19 @@ def main() -> None:
     args = parser.parse_args()
     judge, model = open_tuning(args, restore_detail=args.restore_detail)
     records = {task: tuning_records(task, args.n) for task in args.tasks}
-    for text_scale, reference_scale in tqdm(args.scales, unit="setting"):
+    for scales in tqdm(args.scales, unit="setting"):
         per_task = {}
         for task, task_records in records.items():
             requests = [strip_record(record) for record in task_records]
-            calls = [{**model.pipeline_request(r), "guidance": (text_scale, reference_scale)} for r in requests]
+            calls = [{**model.pipeline_request(r), "guidance": scales} for r in requests]
             answers = model.pipeline.batch_call(calls)
             scores = [
                 judge.score(record, conform_output(answer, request.size_hw)).overall
                 for record, request, answer in zip(task_records, requests, answers, strict=True)
             ]
             per_task[task] = float(np.mean(scores))
-        label = f"guidance text {text_scale:g} reference {reference_scale:g}"
+        label = " ".join(f"{name} {scale:g}" for name, scale in zip(("text", "reference", "garment"), scales))
+        label = f"guidance {label}"
         for task, overall in per_task.items():
             print(f"{label}: {task} overall {overall:.2f}")
         print(f"{label}: mean overall {np.mean(list(per_task.values())):.2f}")

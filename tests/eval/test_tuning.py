@@ -25,3 +25,11 @@ def test_pairs_are_read_and_a_bad_one_names_its_form():
     args = parser.parse_args(["--scales", "2,2", "1,4"])
     assert args.scales == [(2.0, 2.0), (1.0, 4.0)] and args.n == 4 and args.model == "weights/tryon"
     assert parser.parse_args([]).scales == [(1.0, 1.0), (3.0, 2.5)]
+
+
+def test_settings_of_several_lengths_are_read_where_allowed():
+    parse = pair_argument("text,reference[,garment]", "3,2.5", sizes=(2, 3))
+    assert parse("3,2.5") == (3.0, 2.5) and parse("3,2.5,6") == (3.0, 2.5, 6.0)
+    for bad in ("3", "1,2,3,4", "a,b"):
+        with pytest.raises(argparse.ArgumentTypeError, match=r"'text,reference\[,garment\]'"):
+            parse(bad)

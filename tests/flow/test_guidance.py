@@ -5,7 +5,7 @@ from atelier.flow.guidance import Branch, classifier_free_guidance, dual_guidanc
 
 # A fake model whose velocity per branch is a known constant plus x, so the combination can be
 # checked exactly.
-BRANCH_VALUE = {Branch.FULL: 5.0, Branch.REFERENCES: 2.0, Branch.UNCONDITIONAL: -1.0}
+BRANCH_VALUE = {Branch.FULL: 5.0, Branch.REFERENCES: 2.0, Branch.NO_GARMENTS: 0.5, Branch.UNCONDITIONAL: -1.0}
 
 
 class RecordingBranchFn:
@@ -77,3 +77,23 @@ def test_without_text_single_scale_guidance_equals_dual_guidance_at_any_text_sca
     single = classifier_free_guidance(branch_fn, scale=1.5)(x, sigma)
     for text_scale in (1.0, 3.0):
         torch.testing.assert_close(single, dual_guidance(branch_fn, text_scale=text_scale, reference_scale=1.5)(x, sigma))
+
+
+@pytest.mark.parametrize("reference_scale", [1.0, 2.0])
+def test_garment_guidance_splits_the_reference_term_at_the_garment_free_branch(reference_scale):
+    branch_fn = RecordingBranchFn()
+    x = torch.randn(2, 4)
+    v = dual_guidance(branch_fn, text_scale=3.0, reference_scale=reference_scale, garment_scale=6.0)(x, torch.ones(2))
+    # v_uncond + s_ref·(v_bare − v_uncond) + s_garment·(v_ref − v_bare) + s_text·(v_full − v_ref)
+    expected = -1.0 + reference_scale * (0.5 - -1.0) + 6.0 * (2.0 - 0.5) + 3.0 * (5.0 - 2.0)
+    torch.testing.assert_close(v, x + expected)
+    stacked = (Branch.FULL, Branch.REFERENCES, Branch.NO_GARMENTS)
+    assert branch_fn.calls == ([stacked] if reference_scale == 1.0 else [stacked, (Branch.UNCONDITIONAL,)])
+
+
+def test_garment_guidance_equal_to_reference_guidance_is_plain_dual_guidance():
+    x, sigma = torch.randn(2, 3), torch.full((2,), 0.6)
+    branch_fn = RecordingBranchFn()
+    with_garment = dual_guidance(branch_fn, text_scale=2.0, reference_scale=2.5, garment_scale=2.5)(x, sigma)
+    torch.testing.assert_close(with_garment, dual_guidance(RecordingBranchFn(), text_scale=2.0, reference_scale=2.5)(x, sigma))
+    assert Branch.NO_GARMENTS not in sum(branch_fn.calls, ())

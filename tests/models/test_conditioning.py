@@ -4,6 +4,7 @@ from diffusers.pipelines.flux.pipeline_flux import FluxPipeline
 
 from atelier.models.conditioning import (
     ABSENT_ROLE,
+    GARMENT_ROLES,
     ROLES,
     Condition,
     RoleEmbedding,
@@ -128,3 +129,21 @@ def test_drop_conditions_marks_only_the_chosen_samples_absent():
     dropped = drop_conditions(conditions, torch.tensor([False, True, False]))
     assert dropped[0].roles_per_sample() == ["person", ABSENT_ROLE, "person"]
     assert dropped[1].roles_per_sample() == ["top", ABSENT_ROLE, ABSENT_ROLE]
+
+
+def test_garment_roles_are_every_category_and_the_outfit_source_but_not_the_person_or_pose():
+    assert set(CATEGORIES) | {"outfit_source"} == set(GARMENT_ROLES)
+
+
+def test_drop_conditions_of_garment_roles_keeps_the_person_and_pose():
+    conditions = [
+        Condition(torch.zeros(2, 4, 2, 2), "person"),
+        Condition(torch.zeros(2, 4, 2, 2), ["top", "pose"]),
+        Condition(torch.zeros(2, 4, 2, 2), ["outfit_source", "shoes"]),
+    ]
+    dropped = drop_conditions(conditions, torch.tensor([True, False]), only_roles=GARMENT_ROLES)
+    assert [c.roles_per_sample() for c in dropped] == [
+        ["person", "person"],
+        [ABSENT_ROLE, "pose"],
+        [ABSENT_ROLE, "shoes"],
+    ]

@@ -6,7 +6,7 @@ import torch
 
 from atelier.flow.sigmas import shifted_sigmas
 from atelier.models.checkpoint import save_checkpoint
-from atelier.models.conditioning import ABSENT_ROLE, Condition
+from atelier.models.conditioning import ABSENT_ROLE, GARMENT_ROLES, Condition, drop_conditions
 from atelier.models.mmdit import PRESETS as MMDIT_PRESETS
 from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines import MissingWeightsError, PipelineConfig, TryOnPipeline
@@ -74,6 +74,24 @@ def test_requests_with_agreeing_conditions_share_one_forward(pipeline):
         pipeline.check_inputs(**REQUESTS["single"], seed=0, steps=3),  # other settings
     ]
     assert pipeline._stackable_groups(checked) == [[0, 1], [2], [3]]
+
+
+def test_garment_guidance_comes_from_the_call_or_else_the_model(pipeline):
+    assert pipeline.check_inputs(**REQUESTS["single"], guidance=(2.0, 3.0)).garment_scale == 3.0
+    assert pipeline.check_inputs(**REQUESTS["single"], guidance=(2.0, 3.0, 6.0)).garment_scale == 6.0
+    shipped = TryOnPipeline(
+        pipeline.transformer, pipeline.autoencoder, pipeline.text_encoder,
+        config=dataclasses.replace(pipeline.config, garment_guidance=5.0),
+    )  # fmt: skip
+    assert shipped.check_inputs(**REQUESTS["single"]).garment_scale == 5.0
+    assert shipped.check_inputs(**REQUESTS["single"], guidance=(2.0, 3.0)).garment_scale == 5.0
+    assert shipped.check_inputs(**REQUESTS["single"], guidance=2.0).garment_scale == 2.0
+
+
+def test_garment_guidance_changes_a_try_on(pipeline):
+    plain = pipeline(**REQUESTS["single"], seed=0, guidance=(2.0, 2.0))
+    garment = pipeline(**REQUESTS["single"], seed=0, guidance=(2.0, 2.0, 6.0))
+    assert not np.array_equal(plain, garment)
 
 
 def test_guidance_scales_reach_the_sampler(pipeline):
@@ -152,17 +170,22 @@ def test_bf16_weights_are_computed_in_fp32(pipeline, tmp_path):
     assert loaded(**REQUESTS["single"], seed=0).shape == PERSON.shape
 
 
+@pytest.mark.parametrize("garment_scale", [3.0, 5.0])
 @pytest.mark.parametrize("task", ["single", "multi"])
-def test_denoising_equals_guidance_written_out_with_masked_references(pipeline, task):
+def test_denoising_equals_guidance_written_out_with_masked_references(pipeline, task, garment_scale):
     # The pipeline saves work (no REFERENCES branch without an instruction; the unconditional
-    # branch without reference tokens). Written out in full it must give the same latents.
+    # branch without reference tokens; no garment-free branch when garment guidance equals
+    # reference guidance). Written out in full it must give the same latents.
     text_scale, reference_scale = 2.0, 3.0
-    request = pipeline.check_inputs(**REQUESTS[task], seed=0, steps=3, guidance=(text_scale, reference_scale))
+    guidance = (text_scale, reference_scale, garment_scale)
+    request = pipeline.check_inputs(**REQUESTS[task], seed=0, steps=3, guidance=guidance)
     encoded = pipeline.encode([request])
     start = pipeline.prepare_latents([request])
     fast = pipeline.denoise(start, encoded, request)
 
     absent = [Condition(condition.latents, ABSENT_ROLE) for condition in encoded.conditions]
+    bare = drop_conditions(encoded.conditions, torch.ones(1, dtype=torch.bool), only_roles=GARMENT_ROLES)
+    assert [c.roles_per_sample() for c in bare][0] == ["person"]
     text = {"full": slice(0, 1), "empty": slice(1, 2)}
 
     def velocity(x, sigma, rows, conditions):
@@ -178,6 +201,12 @@ def test_denoising_equals_guidance_written_out_with_masked_references(pipeline, 
             full = velocity(x, s, text["full"], encoded.conditions)
             references = velocity(x, s, text["empty"], encoded.conditions)
             unconditional = velocity(x, s, text["empty"], absent)
-            v = unconditional + reference_scale * (references - unconditional) + text_scale * (full - references)
+            without_garments = velocity(x, s, text["empty"], bare)
+            v = (
+                unconditional
+                + reference_scale * (without_garments - unconditional)
+                + garment_scale * (references - without_garments)
+                + text_scale * (full - references)
+            )
             x = x + (sigma_next - sigma) * v
     torch.testing.assert_close(fast, x, atol=1e-4, rtol=1e-4)

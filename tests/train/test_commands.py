@@ -75,6 +75,13 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
     tuned = TryOnPipeline.from_pretrained(tmp_path / "tuned").config
     assert (tuned.text_guidance, tuned.reference_guidance) == (3.0, 2.5)
     assert TryOnPipeline.from_pretrained(tmp_path / "weights").config.text_guidance == shipped["pipeline"]["text_guidance"] != 3.0
+    garment = ["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "garment"), "--guidance", "3", "2.5"]
+    assert main([*garment, "5"]) == 0
+    capsys.readouterr()
+    assert TryOnPipeline.from_pretrained(tmp_path / "garment").config.garment_guidance == 5.0
+    assert tuned.garment_guidance is None
+    assert main([*garment[:-2], "3"]) == 2
+    assert "(text, reference, garment)" in capsys.readouterr().err
     # So do detail-restoration thresholds; impossible ones are refused before anything is written.
     restored = ["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "restored"), "--restoration"]
     assert main([*restored, "0.1", "0.3"]) == 0
@@ -88,6 +95,10 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
     assert "dB" in capsys.readouterr().out
     out = tmp_path / "shipped.png"
     assert main(["tryoff", "--person", str(images["person"]), "--category", "hat", "--weights", str(tmp_path / "weights"), "-o", str(out)]) == 0
+    dress = ["tryon", "--person", str(images["person"]), "--garment", f"top={images['top']}", "--weights", str(tmp_path / "weights")]
+    assert main([*dress, "--guidance", "2", "2", "5", "-o", str(tmp_path / "garment.png")]) == 0
+    assert main([*dress, "--guidance", "2", "2", "5", "1", "-o", str(tmp_path / "refused.png")]) == 2
+    assert "guidance must be" in capsys.readouterr().err and not (tmp_path / "refused.png").exists()
     # The README's main job on these weights: a page, and the table beside the model's own pixels.
     assert main(["demo", "--weights", str(tmp_path / "weights"), "--n", "1", "--out", str(tmp_path / "demo")]) == 0
     printed = capsys.readouterr().out

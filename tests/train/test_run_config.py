@@ -1,10 +1,11 @@
 import pytest
 
+from atelier.models.checkpoint import load_checkpoint
 from atelier.train.run_config import RunConfigError, from_mapping, load_run_config
 from tests.train.conftest import CONFIGS
 
 
-@pytest.mark.parametrize("name", ["tiny", "autoencoder", "autoencoder_c8", "default", "gpu", "gpu_c8"])
+@pytest.mark.parametrize("name", ["tiny", "autoencoder", "autoencoder_c8", "default", "gpu", "gpu_c8", "garment_finetune"])
 def test_shipped_configs_load_and_round_trip(name):
     config = load_run_config(CONFIGS / f"{name}.yaml")
     assert from_mapping(config.to_dict()) == config
@@ -28,7 +29,11 @@ def test_the_next_gpu_run_changes_only_the_autoencoder_the_model_size_and_the_st
     gpu, gpu_c8, autoencoder_c8 = (
         load_run_config(CONFIGS / f"{name}.yaml") for name in ("gpu", "gpu_c8", "autoencoder_c8")
     )
-    assert gpu_c8.model.autoencoder.checkpoint == autoencoder_c8.output_dir
+    # The 8-channel autoencoder ships, exported from autoencoder_c8's run.
+    assert gpu_c8.model.autoencoder.checkpoint == "weights/autoencoder-c8"
+    shipped = load_checkpoint(CONFIGS.parent / gpu_c8.model.autoencoder.checkpoint / "model.safetensors")
+    assert shipped.modules["autoencoder"].latent_channels == 8
+    assert shipped.configs["run"]["output_dir"] == autoencoder_c8.output_dir
     assert autoencoder_c8.model.autoencoder.overrides == {"latent_channels": 8}
     assert (gpu.model.transformer.preset, gpu_c8.model.transformer.preset) == ("default", "medium")
     assert gpu_c8.model.text_encoder == gpu.model.text_encoder and gpu_c8.flow_matching == gpu.flow_matching

@@ -3,6 +3,7 @@ import pytest
 import torch
 
 from atelier.models.autoencoder import PRESETS, build_autoencoder
+from atelier.models.conditioning import GARMENT_ROLES
 from atelier.pipelines.task_inputs import TASKS
 from atelier.train.autoencoder_task import AutoencoderTask, image_gradient_l1, record_images
 from atelier.train.loop import preview_records
@@ -51,6 +52,31 @@ def test_flow_matching_batches_noise_only_the_target_and_drop_conditions(tmp_pat
     assert torch.isfinite(losses["loss"])
     grid = task.sample_grid(task.trainable_modules(), records[:2])
     assert grid.dtype == np.uint8 and grid.shape[0] == 2 * (64 + 2)
+
+
+def test_garment_dropout_trains_on_the_person_and_pose_without_the_garments(tmp_path):
+    from accelerate import Accelerator
+
+    config = tiny_config(tmp_path, flow_matching={"reference_dropout": 0.0, "garment_dropout": 1.0})
+    task = build_task(config, Accelerator(cpu=True))
+    records = preview_records(config, len(TASKS))
+    batch = task.make_batch(records, torch.Generator().manual_seed(0))
+    assert batch.garment_drop.all() and not batch.reference_drop.any()
+    seen = []
+    task.model.register_forward_pre_hook(lambda module, args: seen.append(args[4]))
+    task(batch, torch.Generator().manual_seed(0))
+    roles = {role for condition in seen[0] for role in condition.roles_per_sample()}
+    assert "person" in roles and "pose" in roles
+    assert not roles & GARMENT_ROLES
+
+
+def test_without_garment_dropout_no_sample_loses_its_garments(tmp_path):
+    from accelerate import Accelerator
+
+    config = tiny_config(tmp_path, flow_matching={"reference_dropout": 0.0})
+    task = build_task(config, Accelerator(cpu=True))
+    batch = task.make_batch(preview_records(config, len(TASKS)), torch.Generator().manual_seed(0))
+    assert not batch.garment_drop.any()
 
 
 def test_autoencoder_batches_are_random_crops_of_every_image():

@@ -39,12 +39,22 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         help="storage type of the weights (default bfloat16: half the size; inference computes in fp32)",
     )
     # Sampling settings chosen on val after training, shipped as the pipeline's defaults.
-    for flag, names, chosen_by in (
-        ("--guidance", ("TEXT", "REFERENCE"), "guidance scales (choose them on val: benchmarks/guidance_sweep.py)"),
-        ("--restoration", ("AGREE", "DIFFER"), "detail-restoration thresholds (compare them on val: "
-         "benchmarks/detail_restoration_sweep.py)"),
-    ):  # fmt: skip
-        export.add_argument(flag, type=float, nargs=2, metavar=names, help=f"{chosen_by} to ship; default: the run's")
+    export.add_argument(
+        "--guidance",
+        type=float,
+        nargs="+",
+        metavar="SCALE",
+        help="TEXT REFERENCE [GARMENT] guidance scales to ship (choose them on val: benchmarks/guidance_sweep.py); "
+        "default: the run's",
+    )
+    export.add_argument(
+        "--restoration",
+        type=float,
+        nargs=2,
+        metavar=("AGREE", "DIFFER"),
+        help="detail-restoration thresholds to ship (compare them on val: benchmarks/detail_restoration_sweep.py); "
+        "default: the run's",
+    )
     export.set_defaults(run=_export_weights)
 
     psnr = subcommands.add_parser(

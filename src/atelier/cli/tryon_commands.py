@@ -21,7 +21,14 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-o", "--out", required=True, help="output image (.png, .jpg or .webp)")
     parser.add_argument("--instruction", default="", help="free text, e.g. 'keep the coat open'")
     parser.add_argument("--steps", type=int, help="denoising steps (default: the model's)")
-    parser.add_argument("--guidance", type=float, help="guidance scale for text and references (default: the model's)")
+    parser.add_argument(
+        "--guidance",
+        type=float,
+        nargs="+",
+        metavar="SCALE",
+        help="one guidance scale for everything, or TEXT REFERENCE [GARMENT] scales (garment: follow the garment "
+        "images harder than the person photo); default: the model's",
+    )
     parser.add_argument("--seed", type=int, default=0, help="seed of the starting noise (default 0)")
     parser.add_argument("--weights", help="checkpoint folder or file (default: the shipped weights/tryon)")
     parser.add_argument(
@@ -89,12 +96,19 @@ def _run(args: argparse.Namespace, **request) -> int:
 
     pipeline = TryOnPipeline.from_pretrained(args.weights)
     image = pipeline(
-        instruction=args.instruction, steps=args.steps, guidance=args.guidance, seed=args.seed,
+        instruction=args.instruction, steps=args.steps, guidance=_guidance(args.guidance), seed=args.seed,
         restore_detail=args.restore_detail, **request,
     )  # fmt: skip
     save_image_atomic(image, args.out)
     print(f"wrote {args.out}")
     return 0
+
+
+def _guidance(scales: list[float] | None) -> float | tuple[float, ...] | None:
+    """--guidance's numbers as the pipeline takes them: one scale, or a tuple it checks."""
+    if scales is None:
+        return None
+    return scales[0] if len(scales) == 1 else tuple(scales)
 
 
 def _load(path: str):

@@ -48,6 +48,10 @@ ROLES: tuple[str, ...] = (
     "outfit_source",  # the dressed person whose outfit moves to another person (model-to-model)
     ABSENT_ROLE,
 )
+# The roles that bring something to put on: every garment category and another person's outfit.
+# Garment guidance (`atelier.flow.guidance`) contrasts a sample with and without them, keeping
+# the person (and pose) it dresses.
+GARMENT_ROLES: frozenset[str] = frozenset(ROLES) - {"person", "pose", ABSENT_ROLE}
 
 
 def pack_latents(latents: torch.Tensor, patch_size: int = 2) -> torch.Tensor:
@@ -148,15 +152,19 @@ class Condition:
         return list(self.roles)
 
 
-def drop_conditions(conditions: Sequence[Condition], drop: torch.Tensor) -> list[Condition]:
-    """Mark every condition of the chosen samples absent.
+def drop_conditions(
+    conditions: Sequence[Condition], drop: torch.Tensor, only_roles: frozenset[str] | None = None
+) -> list[Condition]:
+    """Mark the conditions of the chosen samples absent: all of them, or those of some roles.
 
     Used for classifier-free guidance: the reference-free branch at sampling time and
-    condition dropout at training time are the same operation.
+    condition dropout at training time are the same operation, and so are the garment-free
+    branch and garment dropout (`only_roles=GARMENT_ROLES`).
 
     Args:
         conditions: the batch's condition slots.
-        drop: (B,) bool, True for samples that lose all their conditions.
+        drop: (B,) bool, True for samples that lose their conditions.
+        only_roles: drop only conditions with one of these roles (None: every condition).
 
     Returns:
         New conditions with roles replaced by `ABSENT_ROLE` where dropped.
@@ -166,7 +174,7 @@ def drop_conditions(conditions: Sequence[Condition], drop: torch.Tensor) -> list
         Condition(
             condition.latents,
             [
-                ABSENT_ROLE if dropped else role
+                ABSENT_ROLE if dropped and (only_roles is None or role in only_roles) else role
                 for role, dropped in zip(condition.roles_per_sample(), drop_list, strict=True)
             ],
         )

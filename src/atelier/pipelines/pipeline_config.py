@@ -18,6 +18,9 @@ class PipelineConfig:
         steps: default number of Euler steps.
         text_guidance: default s_text, how strongly to follow the instruction.
         reference_guidance: default s_ref, how strongly to follow the reference images.
+        garment_guidance: default s_garment, how strongly to follow the garment images over the
+            person photo (`atelier.flow.guidance`); None follows them as much as the other
+            references (s_ref), which needs no extra model call.
         sigma_shift: timestep shift of the sampling schedule (the one used in training).
         detail_restoration: how outputs get the person photo's own pixels back where the
             model left the photo unchanged (`atelier.pipelines.detail_restoration`).
@@ -27,6 +30,7 @@ class PipelineConfig:
     steps: int = 20
     text_guidance: float = 1.5
     reference_guidance: float = 1.5
+    garment_guidance: float | None = None
     sigma_shift: float = 1.0
     detail_restoration: DetailRestoration = DetailRestoration()
 
@@ -36,6 +40,8 @@ class PipelineConfig:
             raise ValueError(f"image_size must be positive, got {self.image_size}")
         if self.steps < 1:
             raise ValueError(f"steps must be at least 1, got {self.steps}")
+        if self.garment_guidance is not None and not self.garment_guidance >= 0:
+            raise ValueError(f"garment_guidance must be non-negative or None, got {self.garment_guidance}")
         if self.sigma_shift <= 0:
             raise ValueError(f"sigma_shift must be positive, got {self.sigma_shift}")
 

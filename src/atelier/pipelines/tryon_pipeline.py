@@ -3,7 +3,8 @@
     1. check_inputs   the task has what it needs; images are (H, W, 3) uint8
     2. encode         instruction -> text embeddings; condition images -> clean latents
     3. prepare_latents  seeded noise for the target
-    4. denoise        Euler steps on shifted sigmas with separate text and reference guidance
+    4. denoise        Euler steps on shifted sigmas with separate text, reference and garment
+                      guidance
     5. decode         latents -> pixels, back to the person photo's size and aspect, with the
                       photo's own pixels restored where the output left it unchanged
 
@@ -27,7 +28,7 @@ from atelier.flow.samplers import sample_euler
 from atelier.flow.sigmas import shifted_sigmas
 from atelier.models.autoencoder import Autoencoder
 from atelier.models.checkpoint import load_checkpoint
-from atelier.models.conditioning import Condition
+from atelier.models.conditioning import ABSENT_ROLE, GARMENT_ROLES, Condition
 from atelier.models.text_encoder import TextEncoder
 from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.checkpoint_paths import find_model_file
@@ -54,7 +55,7 @@ class TryOnRequest:
     Attributes:
         inputs: the task and its images.
         steps: Euler steps.
-        text_scale, reference_scale: guidance scales.
+        text_scale, reference_scale, garment_scale: guidance scales (`atelier.flow.guidance`).
         seed: seed of the starting noise.
         restore_detail: give the output the person photo's pixels where it left them unchanged.
     """
@@ -63,6 +64,7 @@ class TryOnRequest:
     steps: int
     text_scale: float
     reference_scale: float
+    garment_scale: float
     seed: int
     restore_detail: bool
 
@@ -170,7 +172,7 @@ class TryOnPipeline:
         *,
         category: str | None = None,
         steps: int | None = None,
-        guidance: float | tuple[float, float] | None = None,
+        guidance: float | tuple[float, ...] | None = None,
         seed: int | None = None,
         restore_detail: bool | None = None,
     ) -> np.ndarray:
@@ -186,7 +188,10 @@ class TryOnPipeline:
             outfit_source: (h, w, 3) uint8 photo of someone whose outfit to move ("m2m").
             category: the garment "tryoff" shows (or pass garments=[(None, category)]).
             steps: Euler steps (default from the model's config).
-            guidance: one scale for text and references, or (text_scale, reference_scale).
+            guidance: one scale for everything, (text_scale, reference_scale), or (text_scale,
+                reference_scale, garment_scale) to follow the garments harder than the person
+                photo; what is not given comes from the model's config (a missing garment
+                scale: the model's, else the reference scale).
             seed: seed of the starting noise; the same seed gives the same image.
             restore_detail: put the person photo's own pixels back wherever the output left the
                 photo unchanged (default from the model's config; see
@@ -240,7 +245,7 @@ class TryOnPipeline:
         *,
         category: str | None = None,
         steps: int | None = None,
-        guidance: float | tuple[float, float] | None = None,
+        guidance: float | tuple[float, ...] | None = None,
         seed: int | None = None,
         restore_detail: bool | None = None,
     ) -> TryOnRequest:
@@ -260,7 +265,7 @@ class TryOnPipeline:
         steps = self.config.steps if steps is None else steps
         if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
             raise ValueError(f"steps must be a positive whole number, got {steps!r}")
-        text_scale, reference_scale = _guidance_scales(guidance, self.config)
+        text_scale, reference_scale, garment_scale = _guidance_scales(guidance, self.config)
         if seed is None:
             seed = int(torch.seed() % 2**63)
         elif not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -269,7 +274,7 @@ class TryOnPipeline:
             restore_detail = self.config.detail_restoration.enabled
         elif not isinstance(restore_detail, bool):
             raise ValueError(f"restore_detail must be True, False or None, got {restore_detail!r}")
-        return TryOnRequest(inputs, steps, text_scale, reference_scale, seed, restore_detail)
+        return TryOnRequest(inputs, steps, text_scale, reference_scale, garment_scale, seed, restore_detail)
 
     # -- 2. encode -------------------------------------------------------------------------
 
@@ -344,7 +349,10 @@ class TryOnPipeline:
             # sequence gives the same velocity with far fewer tokens.
             with_references = branches != (Branch.UNCONDITIONAL,)
             conditions = [
-                Condition(condition.latents.repeat(len(branches), 1, 1, 1), condition.roles_per_sample() * len(branches))
+                Condition(
+                    condition.latents.repeat(len(branches), 1, 1, 1),
+                    [role for branch in branches for role in _branch_roles(condition.roles_per_sample(), branch)],
+                )
                 for condition in encoded.conditions
                 if with_references
             ]
@@ -357,8 +365,13 @@ class TryOnPipeline:
                 text_mask=encoded.text_mask[text_rows],
             )
 
-        if encoded.any_instruction:
-            model_fn = dual_guidance(branch_fn, text_scale=settings.text_scale, reference_scale=settings.reference_scale)
+        if encoded.any_instruction or settings.garment_scale != settings.reference_scale:
+            model_fn = dual_guidance(
+                branch_fn,
+                text_scale=settings.text_scale,
+                reference_scale=settings.reference_scale,
+                garment_scale=settings.garment_scale,
+            )
         else:
             # No instruction anywhere in the batch: FULL and REFERENCES would both read the empty
             # text, so the text term is zero and one branch fewer gives the same velocity.
@@ -407,7 +420,7 @@ class TryOnPipeline:
         """
         groups: list[tuple[tuple, list[str], list[int]]] = []  # (settings, slot shapes, members)
         for index, request in enumerate(requests):
-            settings = (request.steps, request.text_scale, request.reference_scale)
+            settings = (request.steps, request.text_scale, request.reference_scale, request.garment_scale)
             shapes = ["token" if c.image is None else "image" for c in request.inputs.conditions()]
             for group_settings, group_shapes, members in groups:
                 shared = min(len(shapes), len(group_shapes))
@@ -421,19 +434,33 @@ class TryOnPipeline:
         return [members for _, _, members in groups]
 
 
-def _guidance_scales(guidance: float | tuple[float, float] | None, config: PipelineConfig) -> tuple[float, float]:
-    """(text_scale, reference_scale) from one number, a pair, or the model's defaults."""
+def _guidance_scales(guidance: float | tuple[float, ...] | None, config: PipelineConfig) -> tuple[float, float, float]:
+    """(text_scale, reference_scale, garment_scale) from one number (all three), a pair, a
+    triple, or the model's defaults. Where no garment scale is given (the defaults, a pair),
+    it is the model's `garment_guidance`, or else the reference scale."""
     if guidance is None:
-        return config.text_guidance, config.reference_guidance
-    if isinstance(guidance, (int, float)) and not isinstance(guidance, bool):
-        scales = (float(guidance), float(guidance))
-    elif isinstance(guidance, (tuple, list)) and len(guidance) == 2:
-        scales = (float(guidance[0]), float(guidance[1]))
+        scales = (config.text_guidance, config.reference_guidance)
+    elif isinstance(guidance, (int, float)) and not isinstance(guidance, bool):
+        scales = (float(guidance),) * 3
+    elif isinstance(guidance, (tuple, list)) and len(guidance) in (2, 3):
+        scales = tuple(float(scale) for scale in guidance)
     else:
-        raise ValueError(f"guidance must be a number or a (text_scale, reference_scale) pair, got {guidance!r}")
+        raise ValueError(
+            f"guidance must be a number, a (text_scale, reference_scale) pair or a (text_scale, reference_scale, "
+            f"garment_scale) triple, got {guidance!r}"
+        )
+    if len(scales) == 2:
+        scales = (*scales, scales[1] if config.garment_guidance is None else config.garment_guidance)
     if any(not np.isfinite(scale) or scale < 0 for scale in scales):
         raise ValueError(f"guidance scales must be finite and non-negative, got {scales}")
     return scales
+
+
+def _branch_roles(roles: list[str], branch: Branch) -> list[str]:
+    """A condition's roles as a guidance branch sees them: the garment-free branch without garments."""
+    if branch != Branch.NO_GARMENTS:
+        return roles
+    return [ABSENT_ROLE if role in GARMENT_ROLES else role for role in roles]
 
 
 def check_components(

@@ -4,7 +4,9 @@ Partial diffusion: only the target is noised, x_σ = σ·ε + (1 − σ)·x₀; 
 garments, pose map, outfit source, requested-garment token) stay clean latents, and the model
 regresses the velocity ε − x₀ of the target. For classifier-free guidance a sample loses its
 instruction with probability `text_dropout` and all its references with `reference_dropout`,
-independently, so the model learns the three branches `dual_guidance` combines. Where the target
+independently, so the model learns the three branches `dual_guidance` combines; with
+`garment_dropout` a sample that keeps its references may lose only its garments, the fourth
+branch, which garment guidance contrasts with. Where the target
 is the person photo changed, `change_weight` raises the loss of the latents that change
 (`atelier.train.change_weights`).
 """
@@ -20,7 +22,7 @@ from torch import nn
 
 from atelier.flow.path import interpolate, sample_training_sigmas, velocity_target
 from atelier.models.autoencoder import Autoencoder
-from atelier.models.conditioning import Condition, drop_conditions
+from atelier.models.conditioning import GARMENT_ROLES, Condition, drop_conditions
 from atelier.models.text_encoder import TextEncoder
 from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.condition_latents import encode_conditions, stack_condition_slots
@@ -44,6 +46,7 @@ class TryOnBatch:
         conditions: condition slots of clean latents, each (B, C, h_i, w_i).
         input_ids, attention_mask: (B, T) instruction tokens ("" where the text was dropped).
         reference_drop: (B,) bool, samples trained without any condition.
+        garment_drop: (B,) bool, samples trained without their garments (person and pose kept).
         tasks: (B,) task names, for per-task losses.
         loss_weights: (B, 1, h, w) weight of each target latent's error (`change_weights`).
     """
@@ -53,6 +56,7 @@ class TryOnBatch:
     input_ids: torch.Tensor
     attention_mask: torch.Tensor
     reference_drop: torch.Tensor
+    garment_drop: torch.Tensor
     tasks: list[str]
     loss_weights: torch.Tensor
 
@@ -122,6 +126,10 @@ class FlowMatchingTask(nn.Module):
         count = len(examples)
         drop_text = (torch.rand(count, generator=generator) < self.settings.text_dropout).tolist()
         drop_references = torch.rand(count, generator=generator) < self.settings.reference_dropout
+        # Drawn only when asked for, so runs without garment dropout keep their random stream.
+        drop_garments = torch.zeros(count, dtype=torch.bool)
+        if self.settings.garment_dropout > 0:
+            drop_garments = (torch.rand(count, generator=generator) < self.settings.garment_dropout) & ~drop_references
         device = next(self.model.parameters()).device
         targets = images_to_tensor([fit_to_model(example.target, size)[0] for example in examples])
         target = self.autoencoder.encode(targets.to(device, next(self.autoencoder.parameters()).dtype))
@@ -143,6 +151,7 @@ class FlowMatchingTask(nn.Module):
             input_ids=tokens["input_ids"],
             attention_mask=tokens["attention_mask"],
             reference_drop=drop_references.to(device),
+            garment_drop=drop_garments.to(device),
             tasks=[example.inputs.task for example in examples],
             loss_weights=torch.stack(weights),
         )
@@ -168,6 +177,7 @@ class FlowMatchingTask(nn.Module):
         ).to(target.device)
         noise = torch.randn(target.shape, generator=generator).to(target.device)
         conditions = drop_conditions(batch.conditions, batch.reference_drop.cpu())
+        conditions = drop_conditions(conditions, batch.garment_drop.cpu(), only_roles=GARMENT_ROLES)
         velocity = self.model(
             interpolate(target, noise, sigma),
             sigma,

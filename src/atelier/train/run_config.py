@@ -160,6 +160,9 @@ class FlowMatchingConfig:
     Attributes:
         text_dropout: probability a sample's instruction is replaced by "" (text guidance).
         reference_dropout: probability a sample loses all its conditions (reference guidance).
+        garment_dropout: probability a sample that keeps its conditions loses its garments
+            (`atelier.models.conditioning.GARMENT_ROLES`; the person and pose stay), so the
+            model also learns the garment-free branch that garment guidance contrasts with.
         sigma_distribution: "logit_normal" or "uniform" training noise levels.
         logit_mean, logit_std: the logit-normal's parameters.
         sigma_shift: timestep shift used in training and stored for sampling.
@@ -169,12 +172,16 @@ class FlowMatchingConfig:
         tokenizer_records: records whose instructions join the corpus.
         sample_steps: Euler steps of the sample grids (and the shipped default).
         text_guidance, reference_guidance: guidance of the sample grids (and the default).
+        garment_guidance: garment guidance of the sample grids and the default (None: as
+            reference_guidance); worth setting only where garment_dropout taught the model the
+            garment-free branch.
         change_weight: extra loss weight of target latents that differ from the person photo's
             (the garment being put on; `atelier.train.change_weights`); 0 weighs all alike.
     """
 
     text_dropout: float = 0.1
     reference_dropout: float = 0.1
+    garment_dropout: float = 0.0
     sigma_distribution: str = "logit_normal"
     logit_mean: float = 0.0
     logit_std: float = 1.0
@@ -186,6 +193,7 @@ class FlowMatchingConfig:
     sample_steps: int = 20
     text_guidance: float = 1.5
     reference_guidance: float = 1.5
+    garment_guidance: float | None = None
     change_weight: float = 0.0
 
 
@@ -239,7 +247,7 @@ class RunConfig:
         _require(self.logging.every >= 1 and self.checkpoint.every >= 1, "logging.every/checkpoint.every", "must be at least 1")
         _require(self.checkpoint.keep >= 1, "checkpoint.keep", "must be at least 1")
         _require(0 <= self.ema.decay < 1, "ema.decay", "must lie in [0, 1)")
-        for name in ("text_dropout", "reference_dropout"):
+        for name in ("text_dropout", "reference_dropout", "garment_dropout"):
             _require(0 <= getattr(self.flow_matching, name) <= 1, f"flow_matching.{name}", "must lie in [0, 1]")
         _require(self.flow_matching.change_weight >= 0, "flow_matching.change_weight", "must be at least 0")
 

@@ -48,6 +48,7 @@ def build_task(config: RunConfig, accelerator: Accelerator, resume_file: Path | 
         steps=config.flow_matching.sample_steps,
         text_guidance=config.flow_matching.text_guidance,
         reference_guidance=config.flow_matching.reference_guidance,
+        garment_guidance=config.flow_matching.garment_guidance,
         sigma_shift=config.flow_matching.sigma_shift,
     )
     if resume_file is not None:

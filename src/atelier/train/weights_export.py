@@ -23,7 +23,7 @@ def export_weights(
     source: str | Path,
     destination: str | Path,
     dtype: torch.dtype = torch.bfloat16,
-    guidance: tuple[float, float] | None = None,
+    guidance: tuple[float, ...] | None = None,
     restoration: tuple[float, float] | None = None,
 ) -> Path:
     """Copy a checkpoint's model file into a weights folder and write its configs beside it.
@@ -37,9 +37,9 @@ def export_weights(
         source: a checkpoint file, checkpoint folder or run folder (its latest checkpoint).
         destination: the weights folder, e.g. weights/tryon.
         dtype: storage type of floating-point tensors (torch.bfloat16 or torch.float32).
-        guidance: (text, reference) guidance scales to ship as the pipeline's defaults, e.g.
-            the pair `benchmarks/guidance_sweep.py` chose on the val split; None keeps the
-            run's.
+        guidance: (text, reference) or (text, reference, garment) guidance scales to ship as
+            the pipeline's defaults, e.g. what `benchmarks/guidance_sweep.py` chose on the val
+            split; None keeps the run's.
         restoration: (agree_below, differ_above) detail-restoration thresholds to ship, e.g.
             the pair `benchmarks/detail_restoration_sweep.py` chose on the val split; None
             keeps the run's.
@@ -79,7 +79,7 @@ def export_weights(
 def _with_sampling_settings(
     model_file: Path,
     pipeline: dict | None,
-    guidance: tuple[float, float] | None,
+    guidance: tuple[float, ...] | None,
     restoration: tuple[float, float] | None,
 ) -> dict:
     """A try-on checkpoint's pipeline config with chosen guidance and restoration, checked."""
@@ -87,7 +87,11 @@ def _with_sampling_settings(
         raise ValueError(f"{model_file} has no pipeline config (not a try-on model): guidance and restoration do not apply")
     pipeline = dict(pipeline)
     if guidance is not None:
+        if len(guidance) not in (2, 3):
+            raise ValueError(f"guidance is (text, reference) or (text, reference, garment), got {guidance!r}")
         pipeline.update(text_guidance=guidance[0], reference_guidance=guidance[1])
+        if len(guidance) == 3:
+            pipeline.update(garment_guidance=guidance[2])
     if restoration is not None:
         chosen = {"agree_below": restoration[0], "differ_above": restoration[1]}
         pipeline["detail_restoration"] = {**pipeline.get("detail_restoration", {}), **chosen}

@@ -27,30 +27,40 @@ def tuning_records(task: str, n: int, size_hw: tuple[int, int] = BENCH_SIZE_HW) 
     return [make_record(task, TUNING_SPLIT, 0, world_index(task, position), size_hw) for position in range(n)]
 
 
-def pair_argument(names: str, example: str) -> Callable[[str], tuple[float, float]]:
-    """An argparse type reading 'a,b' into two floats; errors name the pair ('text,reference')."""
+def pair_argument(names: str, example: str, sizes: Sequence[int] = (2,)) -> Callable[[str], tuple[float, ...]]:
+    """An argparse type reading 'a,b' (or as many numbers as `sizes` allows) into floats;
+    errors name the values ('text,reference')."""
 
-    def parse(text: str) -> tuple[float, float]:
+    def parse(text: str) -> tuple[float, ...]:
         try:
-            first, second = (float(part) for part in text.split(","))
+            values = tuple(float(part) for part in text.split(","))
         except ValueError:
-            raise argparse.ArgumentTypeError(f"a pair is '{names}' (e.g. {example}), got {text!r}") from None
-        return first, second
+            values = ()
+        if len(values) not in sizes:
+            raise argparse.ArgumentTypeError(f"expected '{names}' (e.g. {example}), got {text!r}")
+        return values
 
     return parse
 
 
 def tuning_arguments(
-    description: str, default_model: str, default_n: int, pairs_flag: str, pairs: Sequence[tuple[float, float]], names: str
+    description: str,
+    default_model: str,
+    default_n: int,
+    pairs_flag: str,
+    pairs: Sequence[tuple[float, ...]],
+    names: str,
+    sizes: Sequence[int] = (2,),
 ) -> argparse.ArgumentParser:
-    """A sweep's command line: the checkpoint, the judges, records per task, threads and the pairs to compare."""
+    """A sweep's command line: the checkpoint, the judges, records per task, threads and the
+    settings to compare (pairs, or tuples of any length in `sizes`)."""
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--model", default=default_model, help=f"checkpoint or run folder (default {default_model})")
     parser.add_argument("--judges", default="weights/eval", help="trained judges (default weights/eval)")
     parser.add_argument("--n", type=int, default=default_n, help=f"validation records per task (default {default_n})")
     example = ",".join(f"{value:g}" for value in pairs[len(pairs) // 2])
     parser.add_argument(
-        pairs_flag, type=pair_argument(names, example), nargs="+", default=list(pairs), help=f"pairs '{names}' to compare"
+        pairs_flag, type=pair_argument(names, example, sizes), nargs="+", default=list(pairs), help=f"settings '{names}' to compare"
     )
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads (default 1)")
     return parser
