@@ -3,7 +3,8 @@
 TryOnBench scores the test split; choosing sampling settings there would tune on the test set.
 This script runs the checkpoint on N validation records per task (the bench's record layout, the
 bench's ground-truth judge) for each (text, reference) guidance pair, or (text, reference,
-garment) triple, and prints the overall score per task and on average, one figure a line. The best pair goes into the run config
+garment) triple, and prints the overall score per task and on average, one figure a line. The
+best pair goes into the run config
 (`flow_matching.text_guidance` / `reference_guidance`), which `atelier export-weights` stores
 with the weights, or straight into the shipped weights of a finished run with
 `atelier export-weights --from RUN --to weights/tryon --guidance TEXT REFERENCE`.

@@ -12,8 +12,9 @@ can be followed harder than the person photo they go on:
     v = v_uncond + s_ref·(v_bare − v_uncond) + s_garment·(v_ref − v_bare) + s_text·(v_full − v_ref)
 
 where v_bare sees the references that are not garments (the person, the pose) and the empty
-text; with s_garment = s_ref the v_bare terms cancel and it is the first formula. The caller supplies a `branch_fn` that knows how to run the model
-for any list of branches stacked along the batch; this module only decides which branches
+text; with s_garment = s_ref the v_bare terms cancel and it is the first formula. The caller
+supplies a `branch_fn` that knows how to run the model for any list of branches stacked along
+the batch; this module only decides which branches
 are needed, stacks those with references into one forward (the unconditional one runs apart,
 so it can be a shorter sequence), and combines the outputs.
 """

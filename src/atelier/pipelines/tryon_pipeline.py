@@ -28,7 +28,7 @@ from atelier.flow.samplers import sample_euler
 from atelier.flow.sigmas import shifted_sigmas
 from atelier.models.autoencoder import Autoencoder
 from atelier.models.checkpoint import load_checkpoint
-from atelier.models.conditioning import ABSENT_ROLE, GARMENT_ROLES, Condition
+from atelier.models.conditioning import GARMENT_ROLES, Condition, drop_conditions
 from atelier.models.text_encoder import TextEncoder
 from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.checkpoint_paths import find_model_file
@@ -349,13 +349,13 @@ class TryOnPipeline:
             # sequence gives the same velocity with far fewer tokens.
             with_references = branches != (Branch.UNCONDITIONAL,)
             conditions = [
-                Condition(
-                    condition.latents.repeat(len(branches), 1, 1, 1),
-                    [role for branch in branches for role in _branch_roles(condition.roles_per_sample(), branch)],
-                )
+                Condition(condition.latents.repeat(len(branches), 1, 1, 1), condition.roles_per_sample() * len(branches))
                 for condition in encoded.conditions
                 if with_references
             ]
+            # The garment-free branch's rows see the person and pose without the garments.
+            without_garments = torch.tensor([branch == Branch.NO_GARMENTS for branch in branches]).repeat_interleave(batch_size)
+            conditions = drop_conditions(conditions, without_garments, only_roles=GARMENT_ROLES)
             return self.transformer(
                 x,
                 sigma,
@@ -454,13 +454,6 @@ def _guidance_scales(guidance: float | tuple[float, ...] | None, config: Pipelin
     if any(not np.isfinite(scale) or scale < 0 for scale in scales):
         raise ValueError(f"guidance scales must be finite and non-negative, got {scales}")
     return scales
-
-
-def _branch_roles(roles: list[str], branch: Branch) -> list[str]:
-    """A condition's roles as a guidance branch sees them: the garment-free branch without garments."""
-    if branch != Branch.NO_GARMENTS:
-        return roles
-    return [ABSENT_ROLE if role in GARMENT_ROLES else role for role in roles]
 
 
 def check_components(
