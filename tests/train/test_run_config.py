@@ -5,7 +5,9 @@ from atelier.train.run_config import RunConfigError, from_mapping, load_run_conf
 from tests.train.conftest import CONFIGS
 
 
-@pytest.mark.parametrize("name", ["tiny", "autoencoder", "autoencoder_c8", "default", "gpu", "gpu_c8", "garment_finetune"])
+@pytest.mark.parametrize(
+    "name", ["tiny", "autoencoder", "autoencoder_c8", "default", "gpu", "gpu_c8", "garment_finetune", "focus_finetune"]
+)
 def test_shipped_configs_load_and_round_trip(name):
     config = load_run_config(CONFIGS / f"{name}.yaml")
     assert from_mapping(config.to_dict()) == config

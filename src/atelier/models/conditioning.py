@@ -291,3 +291,26 @@ def assemble_sequence(
         target_len=target_tokens.shape[1],
         key_mask=None if bool(key_mask.all()) else key_mask,
     )
+
+
+def garment_key_mask(conditions: Sequence[Condition], batch: int, patch_size: int = 2) -> torch.Tensor:
+    """Which condition tokens bring something to put on, in `assemble_sequence`'s order.
+
+    The attention-focus loss (`atelier.models.attention_focus`) measures how much attention
+    the target pays to these tokens.
+
+    Args:
+        conditions: the batch's condition slots, B samples each.
+        batch: B (a batch may have no condition slot at all).
+        patch_size: p, the side of the latent patch in one token.
+
+    Returns:
+        (B, Σ L_i) bool on the CPU over the condition tokens (the target's tokens are not
+        included): True where the slot's role is one of `GARMENT_ROLES`.
+    """
+    columns = [torch.zeros(batch, 0, dtype=torch.bool)]
+    for condition in conditions:
+        height, width = condition.latents.shape[2:]
+        is_garment = torch.tensor([role in GARMENT_ROLES for role in condition.roles_per_sample()])
+        columns.append(is_garment[:, None].expand(-1, (height // patch_size) * (width // patch_size)))
+    return torch.cat(columns, dim=1)

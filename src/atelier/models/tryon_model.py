@@ -7,18 +7,22 @@ the task: a dressed person (try-on), a garment (try-off), a person in a new pose
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, nullcontext
 from typing import Any
 
 import torch
 from torch import nn
 
 from atelier.flow.path import sigma_to_timestep
+from atelier.models.attention_focus import FocusProbe, FocusProbeHolder, install_focus_probe, open_probe
 from atelier.models.conditioning import (
     ROLES,
     Condition,
     RoleEmbedding,
+    SequenceLayout,
     assemble_sequence,
+    garment_key_mask,
     pack_latents,
     text_position_ids,
     unpack_latents,
@@ -42,6 +46,10 @@ class TryOnModel(nn.Module):
         self.config = config
         self.transformer = build_transformer(config)
         self.role_embedding = RoleEmbedding(roles, config.in_channels)
+        # Attention focus (training only): the probe's holder once installed, and the list the
+        # forwards inside `attention_focus()` report their focus-head masses to.
+        self._focus_holder: FocusProbeHolder | None = None
+        self._focus_masses: list[torch.Tensor] | None = None
 
     @property
     def roles(self) -> tuple[str, ...]:
@@ -92,18 +100,59 @@ class TryOnModel(nn.Module):
             batch=noisy_target.shape[0],
             device=noisy_target.device,
         )
-        output = self.transformer(
+        probe = None if self._focus_masses is None else self._focus_probe(conditions, text_embeds.shape[1], layout)
+        with nullcontext() if probe is None else open_probe(self._focus_holder, probe):
+            output = self._transformer_forward(layout, text_embeds, pooled_text, sigma, attention_mask, guidance)
+        if probe is not None:
+            self._focus_masses.extend(probe.masses)
+        return unpack_latents(output[:, : layout.target_len], height, width, patch)
+
+    def _focus_probe(self, conditions: Sequence[Condition], text_len: int, layout: SequenceLayout) -> FocusProbe:
+        """A probe for one forward: garment keys are the condition tokens of garment roles."""
+        batch = layout.hidden_states.shape[0]
+        image_keys = garment_key_mask(conditions, batch, self.config.patch_size)
+        non_garment = torch.zeros(batch, text_len + layout.target_len, dtype=torch.bool)
+        keys = torch.cat([non_garment, image_keys], dim=1).to(layout.hidden_states.device)
+        return FocusProbe(text_len=text_len, target_len=layout.target_len, garment_keys=keys)
+
+    def _transformer_forward(
+        self,
+        layout: SequenceLayout,
+        text_embeds: torch.Tensor,
+        pooled_text: torch.Tensor,
+        sigma: torch.Tensor,
+        attention_mask: torch.Tensor | None,
+        guidance: torch.Tensor | None,
+    ) -> torch.Tensor:
+        """The backbone over [text; the layout's image tokens]: (B, L, p²C), every image token's output."""
+        return self.transformer(
             hidden_states=layout.hidden_states,
             encoder_hidden_states=text_embeds,
             pooled_projections=pooled_text,
             timestep=sigma_to_timestep(sigma, FLUX_TIMESTEP_SCALE),
             img_ids=layout.img_ids,
-            txt_ids=text_position_ids(text_embeds.shape[1], device=noisy_target.device),
+            txt_ids=text_position_ids(text_embeds.shape[1], device=text_embeds.device),
             guidance=guidance,
             joint_attention_kwargs=None if attention_mask is None else {"attention_mask": attention_mask},
             return_dict=False,
         )[0]
-        return unpack_latents(output[:, : layout.target_len], height, width, patch)
+
+    @contextmanager
+    def attention_focus(self) -> Iterator[list[torch.Tensor]]:
+        """Collect the focus head's attention mass on garment tokens (`atelier.models.attention_focus`).
+
+        The first use gives every attention layer a probe processor, which computes the same
+        attention as diffusers' own and, inside this block only, also reports. Yields a list that
+        each forward inside the block extends with one (B, L_t) mass per attention layer.
+        """
+        if self._focus_holder is None:
+            self._focus_holder = install_focus_probe(self.transformer)
+        masses: list[torch.Tensor] = []
+        self._focus_masses = masses
+        try:
+            yield masses
+        finally:
+            self._focus_masses = None
 
     def architecture(self) -> dict[str, Any]:
         """Everything needed to rebuild this model, JSON-ready (see `atelier.models.checkpoint`)."""

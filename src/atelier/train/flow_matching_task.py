@@ -8,12 +8,14 @@ independently, so the model learns the three branches `dual_guidance` combines; 
 `garment_dropout` a sample that keeps its references may lose only its garments, the fourth
 branch, which garment guidance contrasts with. Where the target
 is the person photo changed, `change_weight` raises the loss of the latents that change
-(`atelier.train.change_weights`).
+(`atelier.train.change_weights`), and `attention_focus` teaches one head per attention layer
+to look at the garments there (`atelier.train.attention_focus_loss`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,7 +24,7 @@ from torch import nn
 
 from atelier.flow.path import interpolate, sample_training_sigmas, velocity_target
 from atelier.models.autoencoder import Autoencoder
-from atelier.models.conditioning import GARMENT_ROLES, Condition, drop_conditions
+from atelier.models.conditioning import GARMENT_ROLES, Condition, drop_conditions, garment_key_mask
 from atelier.models.text_encoder import TextEncoder
 from atelier.models.tryon_model import TryOnModel
 from atelier.pipelines.condition_latents import encode_conditions, stack_condition_slots
@@ -30,6 +32,7 @@ from atelier.pipelines.image_tensors import fit_to_model, images_to_tensor
 from atelier.pipelines.pipeline_config import PipelineConfig
 from atelier.pipelines.task_inputs import PERSON_FRAME_TASKS, TASKS
 from atelier.pipelines.tryon_pipeline import AUTOENCODER, TEXT_ENCODER, TRANSFORMER, TryOnPipeline, check_components
+from atelier.train.attention_focus_loss import attention_focus_loss, token_change_shares
 from atelier.train.change_weights import change_weights
 from atelier.train.run_config import FlowMatchingConfig
 from atelier.train.sample_grid import grid_image
@@ -49,6 +52,9 @@ class TryOnBatch:
         garment_drop: (B,) bool, samples trained without their garments (person and pose kept).
         tasks: (B,) task names, for per-task losses.
         loss_weights: (B, 1, h, w) weight of each target latent's error (`change_weights`).
+        focus_shares: (B, L_t) how much of each target token the try-on changes
+            (`token_change_shares`; 0 where the target is not the person photo changed);
+            None unless the attention-focus loss is on.
     """
 
     target: torch.Tensor
@@ -59,6 +65,7 @@ class TryOnBatch:
     garment_drop: torch.Tensor
     tasks: list[str]
     loss_weights: torch.Tensor
+    focus_shares: torch.Tensor | None = None
 
 
 class FlowMatchingTask(nn.Module):
@@ -93,6 +100,8 @@ class FlowMatchingTask(nn.Module):
         self.settings = settings
         self.pipeline_config = pipeline_config
         self.batch_size = batch_size
+        if settings.attention_focus > 0:
+            self.metric_names = (*self.metric_names, "loss_focus")
         # Checked here rather than at the first sample grid, hours into a run.
         check_components(model, autoencoder, text_encoder, pipeline_config)
 
@@ -145,6 +154,7 @@ class FlowMatchingTask(nn.Module):
         same_frame = [example.inputs.task in PERSON_FRAME_TASKS for example in examples]
         persons = [entries[0][1] if frame else None for entries, frame in zip(per_sample, same_frame, strict=True)]
         weights = [change_weights(z, person, self.settings.change_weight) for z, person in zip(target, persons, strict=True)]
+        focus_shares = self._focus_shares(target, persons) if self.settings.attention_focus > 0 else None
         return TryOnBatch(
             target=target,
             conditions=stack_condition_slots(per_sample),
@@ -154,6 +164,18 @@ class FlowMatchingTask(nn.Module):
             garment_drop=drop_garments.to(device),
             tasks=[example.inputs.task for example in examples],
             loss_weights=torch.stack(weights),
+            focus_shares=focus_shares,
+        )
+
+    def _focus_shares(self, target: torch.Tensor, persons: Sequence[torch.Tensor | None]) -> torch.Tensor:
+        """(B, L_t) change share of each target token; 0 where there is no person photo to change."""
+        patch = self.model.config.patch_size
+        tokens = (target.shape[2] // patch) * (target.shape[3] // patch)
+        return torch.stack(
+            [
+                torch.zeros(tokens, device=target.device) if person is None else token_change_shares(z, person, patch)
+                for z, person in zip(target, persons, strict=True)
+            ]
         )
 
     def forward(self, batch: TryOnBatch, generator: torch.Generator) -> dict[str, torch.Tensor]:
@@ -178,18 +200,29 @@ class FlowMatchingTask(nn.Module):
         noise = torch.randn(target.shape, generator=generator).to(target.device)
         conditions = drop_conditions(batch.conditions, batch.reference_drop.cpu())
         conditions = drop_conditions(conditions, batch.garment_drop.cpu(), only_roles=GARMENT_ROLES)
-        velocity = self.model(
-            interpolate(target, noise, sigma),
-            sigma,
-            text.embeddings,
-            text.pooled,
-            conditions,
-            text_mask=batch.attention_mask,
-        )
+        focus = nullcontext([]) if batch.focus_shares is None else self.model.attention_focus()
+        with focus as focus_masses:
+            velocity = self.model(
+                interpolate(target, noise, sigma),
+                sigma,
+                text.embeddings,
+                text.pooled,
+                conditions,
+                text_mask=batch.attention_mask,
+            )
         squared = (velocity.float() - velocity_target(target, noise)).square().mean(dim=1, keepdim=True)
         weights = batch.loss_weights.to(squared)
         per_sample = (squared * weights).sum(dim=(1, 2, 3)) / weights.sum(dim=(1, 2, 3))
         losses = {"loss": per_sample.mean()}
+        if batch.focus_shares is not None:
+            # The person photo changed by garments the sample kept (dropped ones are absent).
+            given_garments = garment_key_mask(conditions, count, self.model.config.patch_size).any(dim=1)
+            person_frame = torch.tensor([task in PERSON_FRAME_TASKS for task in batch.tasks])
+            focus_loss = attention_focus_loss(
+                focus_masses, batch.focus_shares.to(target.device), (given_garments & person_frame).to(target.device)
+            )
+            losses["loss"] = losses["loss"] + self.settings.attention_focus * focus_loss
+            losses["loss_focus"] = focus_loss.detach()
         for task in dict.fromkeys(batch.tasks):
             mask = torch.tensor([name == task for name in batch.tasks], device=per_sample.device)
             losses[f"loss_{task}"] = per_sample.detach()[mask].mean()

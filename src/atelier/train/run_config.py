@@ -177,6 +177,9 @@ class FlowMatchingConfig:
             garment-free branch.
         change_weight: extra loss weight of target latents that differ from the person photo's
             (the garment being put on; `atelier.train.change_weights`); 0 weighs all alike.
+        attention_focus: weight of the attention-focus loss (`atelier.models.attention_focus`):
+            one head per attention layer is taught to look at the garment images where the
+            try-on changes the photo; 0 leaves attention unsupervised.
     """
 
     text_dropout: float = 0.1
@@ -195,6 +198,7 @@ class FlowMatchingConfig:
     reference_guidance: float = 1.5
     garment_guidance: float | None = None
     change_weight: float = 0.0
+    attention_focus: float = 0.0
 
 
 @dataclass(frozen=True)
