@@ -3,7 +3,8 @@
 TryOnBench scores the test split; choosing sampling settings there would tune on the test set.
 This script runs the checkpoint on N validation records per task (the bench's record layout, the
 bench's ground-truth judge) for each (text, reference) guidance pair, or (text, reference,
-garment) triple, and prints the overall score per task and on average, one figure a line. The
+garment) triple, and prints the overall score and Garment fidelity per task and the overall on
+average, one line each. The
 best pair goes into the run config
 (`flow_matching.text_guidance` / `reference_guidance`), which `atelier export-weights` stores
 with the weights, or straight into the shipped weights of a finished run with
@@ -49,15 +50,16 @@ def main() -> None:
             calls = [{**model.pipeline_request(r), "guidance": scales} for r in requests]
             answers = model.pipeline.batch_call(calls)
             scores = [
-                judge.score(record, conform_output(answer, request.size_hw)).overall
+                judge.score(record, conform_output(answer, request.size_hw))
                 for record, request, answer in zip(task_records, requests, answers, strict=True)
             ]
-            per_task[task] = float(np.mean(scores))
+            garments = [score.garment for score in scores if score.garment is not None]
+            per_task[task] = (float(np.mean([score.overall for score in scores])), float(np.mean(garments)))
         label = " ".join(f"{name} {scale:g}" for name, scale in zip(("text", "reference", "garment"), scales))
         label = f"guidance {label}"
-        for task, overall in per_task.items():
-            print(f"{label}: {task} overall {overall:.2f}")
-        print(f"{label}: mean overall {np.mean(list(per_task.values())):.2f}")
+        for task, (overall, garment) in per_task.items():
+            print(f"{label}: {task} overall {overall:.2f} garment {garment:.2f}")
+        print(f"{label}: mean overall {np.mean([overall for overall, _ in per_task.values()]):.2f}")
 
 
 if __name__ == "__main__":
