@@ -58,6 +58,7 @@ def test_the_next_gpu_run_changes_only_the_autoencoder_the_model_size_and_the_st
         ({"data": {"source": "world", "world": "built", "workers": 2}}, "data.workers renders records ahead"),
         ({"precision": "fp16"}, "precision must be one of"),
         ({"flow_matching": {"text_dropout": 1.5}}, "text_dropout"),
+        ({"flow_matching": {"attention_focus": -1.0}}, "flow_matching.attention_focus must be at least 0"),
     ],
 )
 def test_mistakes_name_the_key(change, message):

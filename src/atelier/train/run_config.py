@@ -254,6 +254,7 @@ class RunConfig:
         for name in ("text_dropout", "reference_dropout", "garment_dropout"):
             _require(0 <= getattr(self.flow_matching, name) <= 1, f"flow_matching.{name}", "must lie in [0, 1]")
         _require(self.flow_matching.change_weight >= 0, "flow_matching.change_weight", "must be at least 0")
+        _require(self.flow_matching.attention_focus >= 0, "flow_matching.attention_focus", "must be at least 0")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (tuples as lists)."""
