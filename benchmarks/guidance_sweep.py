@@ -4,11 +4,12 @@ TryOnBench scores the test split; choosing sampling settings there would tune on
 This script runs the checkpoint on N validation records per task (the bench's record layout, the
 bench's ground-truth judge) for each (text, reference) guidance pair, or (text, reference,
 garment) triple, and prints the overall score and Garment fidelity per task and the overall on
-average, one line each. The
-best pair goes into the run config
+average, one line each. The best pair goes into the run config
 (`flow_matching.text_guidance` / `reference_guidance`), which `atelier export-weights` stores
 with the weights, or straight into the shipped weights of a finished run with
-`atelier export-weights --from RUN --to weights/tryon --guidance TEXT REFERENCE`.
+`atelier export-weights --from RUN --to weights/tryon --guidance TEXT REFERENCE`. A pair keeps
+the model's own garment scale; to compare with and without garment guidance name all three
+(`3,2.5,2.5 3,2.5,5`).
 
     python benchmarks/guidance_sweep.py --model runs/default [--n 6] [--scales 1,1.5 2,2 3,2.5,5 ...] [--tasks tryoff]
 """
@@ -54,11 +55,13 @@ def main() -> None:
                 for record, request, answer in zip(task_records, requests, answers, strict=True)
             ]
             garments = [score.garment for score in scores if score.garment is not None]
-            per_task[task] = (float(np.mean([score.overall for score in scores])), float(np.mean(garments)))
+            # Garment fidelity is None where the target shows no reference garment to judge.
+            garment = f"{np.mean(garments):.2f}" if garments else "—"
+            per_task[task] = (float(np.mean([score.overall for score in scores])), garment)
         label = " ".join(f"{name} {scale:g}" for name, scale in zip(("text", "reference", "garment"), scales))
         label = f"guidance {label}"
         for task, (overall, garment) in per_task.items():
-            print(f"{label}: {task} overall {overall:.2f} garment {garment:.2f}")
+            print(f"{label}: {task} overall {overall:.2f} garment {garment}")
         print(f"{label}: mean overall {np.mean([overall for overall, _ in per_task.values()]):.2f}")
 
 

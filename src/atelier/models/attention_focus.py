@@ -48,6 +48,13 @@ class FocusProbe:
     masses: list[torch.Tensor] = field(default_factory=list)
 
 
+class FocusProbeHolder:
+    """The probe the processors of one model report to; None between training steps."""
+
+    def __init__(self) -> None:
+        self.probe: FocusProbe | None = None
+
+
 class FocusProbeProcessor(FluxAttnProcessor):
     """diffusers' Flux attention, plus the focus head's garment mass while a probe is open."""
 
@@ -69,13 +76,6 @@ class FocusProbeProcessor(FluxAttnProcessor):
                 focus_head_mass(attn, hidden_states, encoder_hidden_states, attention_mask, image_rotary_emb, probe)
             )
         return super().__call__(attn, hidden_states, encoder_hidden_states, attention_mask, image_rotary_emb)
-
-
-class FocusProbeHolder:
-    """The probe the processors of one model report to; None between training steps."""
-
-    def __init__(self) -> None:
-        self.probe: FocusProbe | None = None
 
 
 def _head_projection(linear: nn.Linear, norm: nn.Module, tokens: torch.Tensor, head_dim: int) -> torch.Tensor:
