@@ -1,4 +1,5 @@
 import dataclasses
+import re
 
 import numpy as np
 import pytest
@@ -86,6 +87,28 @@ def test_garment_guidance_comes_from_the_call_or_else_the_model(pipeline):
     assert shipped.check_inputs(**REQUESTS["single"]).garment_scale == 5.0
     assert shipped.check_inputs(**REQUESTS["single"], guidance=(2.0, 3.0)).garment_scale == 5.0
     assert shipped.check_inputs(**REQUESTS["single"], guidance=2.0).garment_scale == 2.0
+
+
+def test_a_task_of_its_own_garment_scale_keeps_it_and_the_others_keep_the_models(pipeline):
+    config = dataclasses.replace(pipeline.config, garment_guidance=3.0, task_garment_guidance={"single": 5.0})
+    shipped = TryOnPipeline(pipeline.transformer, pipeline.autoencoder, pipeline.text_encoder, config=config)
+    assert shipped.check_inputs(**REQUESTS["single"]).garment_scale == 5.0
+    assert shipped.check_inputs(**REQUESTS["single"], guidance=(2.0, 2.5)).garment_scale == 5.0
+    assert shipped.check_inputs(**REQUESTS["single"], guidance=(2.0, 2.5, 4.0)).garment_scale == 4.0
+    assert shipped.check_inputs(**REQUESTS["multi"]).garment_scale == 3.0
+    without_model_scale = dataclasses.replace(config, garment_guidance=None)
+    plain = TryOnPipeline(pipeline.transformer, pipeline.autoencoder, pipeline.text_encoder, config=without_model_scale)
+    assert plain.check_inputs(**REQUESTS["multi"], guidance=(2.0, 2.5)).garment_scale == 2.5
+
+
+@pytest.mark.parametrize(
+    ("scales", "message"), [({"sinlge": 5.0}, "unknown task(s) ['sinlge']"), ({"single": -1.0}, "non-negative")]
+)
+def test_task_garment_scales_are_checked(scales, message):
+    with pytest.raises(ValueError, match=re.escape(message)):
+        PipelineConfig(task_garment_guidance=scales)
+    with pytest.raises(ValueError, match=re.escape(message)):
+        PipelineConfig.from_dict({"task_garment_guidance": scales})
 
 
 def test_garment_guidance_changes_a_try_on(pipeline):

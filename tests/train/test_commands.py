@@ -82,6 +82,16 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
     assert tuned.garment_guidance is None
     assert main([*garment[:-2], "3"]) == 2
     assert "(text, reference, garment)" in capsys.readouterr().err
+    # A task's own garment scale ships beside the model's; a misspelt task is refused.
+    per_task = ["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "per-task"), "--task-garment-guidance"]
+    assert main([*per_task, "single=6"]) == 0
+    capsys.readouterr()
+    assert TryOnPipeline.from_pretrained(tmp_path / "per-task").config.task_garment_guidance == {"single": 6.0}
+    assert main([*per_task, "sinlge=6"]) == 2
+    assert "unknown task(s) ['sinlge']" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*per_task, "single"])
+    assert "TASK=SCALE" in capsys.readouterr().err
     # So do detail-restoration thresholds; impossible ones are refused before anything is written.
     restored = ["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "restored"), "--restoration"]
     assert main([*restored, "0.1", "0.3"]) == 0

@@ -32,3 +32,15 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
     return value
+
+
+def task_scale(text: str) -> tuple[str, float]:
+    """Parse 'TASK=SCALE' (e.g. single=5) into ("single", 5.0); the task is checked where it is used."""
+    task, separator, scale = text.partition("=")
+    try:
+        value = float(scale)
+    except ValueError:
+        value = None
+    if not separator or not task or value is None:
+        raise argparse.ArgumentTypeError(f"expected TASK=SCALE such as single=5, got {text!r}")
+    return task, value

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from atelier.cli.arguments import image_size, positive_int
+from atelier.cli.arguments import image_size, positive_int, task_scale
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
@@ -46,6 +46,14 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         metavar="SCALE",
         help="TEXT REFERENCE [GARMENT] guidance scales to ship (choose them on val: benchmarks/guidance_sweep.py); "
         "default: the run's",
+    )
+    export.add_argument(
+        "--task-garment-guidance",
+        type=task_scale,
+        nargs="+",
+        metavar="TASK=SCALE",
+        help="garment guidance scales of single tasks, in place of the model's garment scale, e.g. single=5 "
+        "(compare them on val: benchmarks/guidance_sweep.py --tasks single); default: the run's",
     )
     export.add_argument(
         "--restoration",
@@ -91,8 +99,14 @@ def _export_weights(args: argparse.Namespace) -> int:
 
     guidance = tuple(args.guidance) if args.guidance else None
     restoration = tuple(args.restoration) if args.restoration else None
+    task_guidance = dict(args.task_garment_guidance) if args.task_garment_guidance else None
     target = export_weights(
-        args.source, args.destination, dtype=getattr(torch, args.dtype), guidance=guidance, restoration=restoration
+        args.source,
+        args.destination,
+        dtype=getattr(torch, args.dtype),
+        guidance=guidance,
+        restoration=restoration,
+        task_garment_guidance=task_guidance,
     )
     print(f"wrote {target} ({target.stat().st_size / 2**20:.1f} MiB) and {target.parent / 'config.json'}")
     return 0

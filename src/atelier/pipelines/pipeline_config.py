@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from atelier.models.config_mapping import build_config, config_to_dict
 from atelier.pipelines.detail_restoration import DetailRestoration
+from atelier.pipelines.task_inputs import TASKS
 
 
 @dataclass(frozen=True)
@@ -21,6 +22,9 @@ class PipelineConfig:
         garment_guidance: default s_garment, how strongly to follow the garment images over the
             person photo (`atelier.flow.guidance`); None follows them as much as the other
             references (s_ref), which needs no extra model call.
+        task_garment_guidance: s_garment for named tasks, in place of `garment_guidance`, e.g.
+            {"single": 5.0}: garment guidance helps single try-on but costs the tasks whose
+            garment-free branch drops a whole outfit (README, "Garment guidance").
         sigma_shift: timestep shift of the sampling schedule (the one used in training).
         detail_restoration: how outputs get the person photo's own pixels back where the
             model left the photo unchanged (`atelier.pipelines.detail_restoration`).
@@ -31,6 +35,7 @@ class PipelineConfig:
     text_guidance: float = 1.5
     reference_guidance: float = 1.5
     garment_guidance: float | None = None
+    task_garment_guidance: dict[str, float] = field(default_factory=dict)
     sigma_shift: float = 1.0
     detail_restoration: DetailRestoration = DetailRestoration()
 
@@ -42,8 +47,20 @@ class PipelineConfig:
             raise ValueError(f"steps must be at least 1, got {self.steps}")
         if self.garment_guidance is not None and not self.garment_guidance >= 0:
             raise ValueError(f"garment_guidance must be non-negative or None, got {self.garment_guidance}")
+        unknown_tasks = sorted(set(self.task_garment_guidance) - set(TASKS))
+        if unknown_tasks:
+            raise ValueError(f"task_garment_guidance names unknown task(s) {unknown_tasks}; tasks: {list(TASKS)}")
+        negative = {task: scale for task, scale in self.task_garment_guidance.items() if not scale >= 0}
+        if negative:
+            raise ValueError(f"task_garment_guidance scales must be non-negative, got {negative}")
         if self.sigma_shift <= 0:
             raise ValueError(f"sigma_shift must be positive, got {self.sigma_shift}")
+
+    def garment_scale(self, task: str, reference_scale: float) -> float:
+        """The default s_garment of a task: its own, else the model's, else `reference_scale`."""
+        if task in self.task_garment_guidance:
+            return self.task_garment_guidance[task]
+        return reference_scale if self.garment_guidance is None else self.garment_guidance
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready fields."""

@@ -191,7 +191,7 @@ class TryOnPipeline:
             guidance: one scale for everything, (text_scale, reference_scale), or (text_scale,
                 reference_scale, garment_scale) to follow the garments harder than the person
                 photo; what is not given comes from the model's config (a missing garment
-                scale: the model's, else the reference scale).
+                scale: the model's for this task, else the reference scale).
             seed: seed of the starting noise; the same seed gives the same image.
             restore_detail: put the person photo's own pixels back wherever the output left the
                 photo unchanged (default from the model's config; see
@@ -265,7 +265,7 @@ class TryOnPipeline:
         steps = self.config.steps if steps is None else steps
         if not isinstance(steps, int) or isinstance(steps, bool) or steps < 1:
             raise ValueError(f"steps must be a positive whole number, got {steps!r}")
-        text_scale, reference_scale, garment_scale = _guidance_scales(guidance, self.config)
+        text_scale, reference_scale, garment_scale = _guidance_scales(guidance, self.config, inputs.task)
         if seed is None:
             seed = int(torch.seed() % 2**63)
         elif not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
@@ -434,10 +434,12 @@ class TryOnPipeline:
         return [members for _, _, members in groups]
 
 
-def _guidance_scales(guidance: float | tuple[float, ...] | None, config: PipelineConfig) -> tuple[float, float, float]:
+def _guidance_scales(
+    guidance: float | tuple[float, ...] | None, config: PipelineConfig, task: str
+) -> tuple[float, float, float]:
     """(text_scale, reference_scale, garment_scale) from one number (all three), a pair, a
     triple, or the model's defaults. Where no garment scale is given (the defaults, a pair),
-    it is the model's `garment_guidance`, or else the reference scale."""
+    it is the model's for the task (`PipelineConfig.garment_scale`)."""
     if guidance is None:
         scales = (config.text_guidance, config.reference_guidance)
     elif isinstance(guidance, (int, float)) and not isinstance(guidance, bool):
@@ -450,7 +452,7 @@ def _guidance_scales(guidance: float | tuple[float, ...] | None, config: Pipelin
             f"garment_scale) triple, got {guidance!r}"
         )
     if len(scales) == 2:
-        scales = (*scales, scales[1] if config.garment_guidance is None else config.garment_guidance)
+        scales = (*scales, config.garment_scale(task, scales[1]))
     if any(not np.isfinite(scale) or scale < 0 for scale in scales):
         raise ValueError(f"guidance scales must be finite and non-negative, got {scales}")
     return scales

@@ -25,6 +25,7 @@ def export_weights(
     dtype: torch.dtype = torch.bfloat16,
     guidance: tuple[float, ...] | None = None,
     restoration: tuple[float, float] | None = None,
+    task_garment_guidance: dict[str, float] | None = None,
 ) -> Path:
     """Copy a checkpoint's model file into a weights folder and write its configs beside it.
 
@@ -43,14 +44,18 @@ def export_weights(
         restoration: (agree_below, differ_above) detail-restoration thresholds to ship, e.g.
             the pair `benchmarks/detail_restoration_sweep.py` chose on the val split; None
             keeps the run's.
+        task_garment_guidance: garment scales of named tasks, e.g. {"single": 5.0}, in place of
+            the model's garment scale for those tasks; None keeps the run's.
 
     Returns:
         The written model file.
     """
     model_file = resolve_checkpoint_file(source)
     configs = read_checkpoint_configs(model_file)
-    if guidance is not None or restoration is not None:
-        configs["pipeline"] = _with_sampling_settings(model_file, configs.get("pipeline"), guidance, restoration)
+    if guidance is not None or restoration is not None or task_garment_guidance is not None:
+        configs["pipeline"] = _with_sampling_settings(
+            model_file, configs.get("pipeline"), guidance, restoration, task_garment_guidance
+        )
     destination = Path(destination)
     destination.mkdir(parents=True, exist_ok=True)
     target = destination / "model.safetensors"
@@ -81,6 +86,7 @@ def _with_sampling_settings(
     pipeline: dict | None,
     guidance: tuple[float, ...] | None,
     restoration: tuple[float, float] | None,
+    task_garment_guidance: dict[str, float] | None = None,
 ) -> dict:
     """A try-on checkpoint's pipeline config with chosen guidance and restoration, checked."""
     if pipeline is None:
@@ -92,6 +98,8 @@ def _with_sampling_settings(
         pipeline.update(text_guidance=guidance[0], reference_guidance=guidance[1])
         if len(guidance) == 3:
             pipeline.update(garment_guidance=guidance[2])
+    if task_garment_guidance is not None:
+        pipeline["task_garment_guidance"] = dict(task_garment_guidance)
     if restoration is not None:
         chosen = {"agree_below": restoration[0], "differ_above": restoration[1]}
         pipeline["detail_restoration"] = {**pipeline.get("detail_restoration", {}), **chosen}
