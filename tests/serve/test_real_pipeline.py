@@ -77,6 +77,13 @@ def test_checkpoint_folder_is_loaded_and_served(weights):
         assert raw.status_code == 200, raw.text
         assert raw.content != single.content
         assert client.post("/v1/tryon", files=tryon_form(png(1), [(png(2), "top")], seed="3", restore_detail="true")).content == single.content
+        # So do guidance scales, one number or text,reference[,garment].
+        plain = client.post("/v1/tryon", files=tryon_form(png(1), [(png(2), "top")], seed="3", guidance="3,2.5,2.5"))
+        garment = client.post("/v1/tryon", files=tryon_form(png(1), [(png(2), "top")], seed="3", guidance="3,2.5,6"))
+        assert plain.status_code == garment.status_code == 200, garment.text
+        assert plain.content != garment.content
+        same = client.post("/v1/tryon", files=tryon_form(png(1), [(png(2), "top")], seed="3", guidance="2.5"))
+        assert same.content == client.post("/v1/tryon", files=tryon_form(png(1), [(png(2), "top")], seed="3", guidance="2.5,2.5,2.5")).content
 
 
 def test_a_batch_runs_through_batch_call_with_one_image_per_request(weights):

@@ -73,7 +73,12 @@ _COMMON_TRYON_FIELDS: dict[str, Any] = {
         "maximum": DEFAULT_MAX_STEPS,
         "description": "Sampling steps (the pipeline's default if absent); the server's limit may be lower.",
     },
-    "guidance": {"type": "number", "minimum": 0, "maximum": MAX_GUIDANCE},
+    "guidance": {
+        "type": "string",
+        "pattern": r"^[0-9.eE+-]+(,[0-9.eE+-]+){0,2}$",
+        "description": f"One guidance scale for everything ('2.5'), or 'text,reference' or "
+        f"'text,reference,garment' scales ('3,2.5,5'), each from 0 to {MAX_GUIDANCE:g}; the model's own if absent.",
+    },
     "seed": {"type": "integer", "minimum": 0, "maximum": 2**63 - 1},
     "format": {"type": "string", "enum": list(OUTPUT_FORMATS), "default": "png"},
 }

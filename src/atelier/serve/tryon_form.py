@@ -46,7 +46,7 @@ class TryOnForm:
     pose: bytes | None
     outfit_source: bytes | None
     steps: int | None
-    guidance: float | None
+    guidance: float | tuple[float, ...] | None
     seed: int | None
     restore_detail: bool | None
     output_format: str
@@ -211,17 +211,20 @@ def _bounded_int(name: str, value: str | None, low: int, high: int) -> int | Non
     return number
 
 
-def _guidance(value: str | None) -> float | None:
+def _guidance(value: str | None) -> float | tuple[float, ...] | None:
+    """One scale for everything, or 'text,reference[,garment]' scales, as the pipeline takes them."""
     value = _optional(value)
     if value is None:
         return None
+    expected = f"one number or 'text,reference[,garment]' numbers from 0 to {MAX_GUIDANCE:g}"
+    parts = value.split(",")
     try:
-        number = float(value)
+        numbers = tuple(float(part) for part in parts) if len(parts) <= 3 else ()
     except ValueError:
-        raise InvalidRequest(f"guidance: expected a number, got {value[:40]!r}") from None
-    if not (math.isfinite(number) and 0.0 <= number <= MAX_GUIDANCE):
-        raise InvalidRequest(f"guidance: expected a number from 0 to {MAX_GUIDANCE:g}, got {value[:40]!r}")
-    return number
+        numbers = ()
+    if not numbers or not all(math.isfinite(number) and 0.0 <= number <= MAX_GUIDANCE for number in numbers):
+        raise InvalidRequest(f"guidance: expected {expected}, got {value[:40]!r}")
+    return numbers[0] if len(numbers) == 1 else numbers
 
 
 def _boolean(name: str, value: str | None) -> bool | None:

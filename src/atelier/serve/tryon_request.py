@@ -22,7 +22,8 @@ class TryOnRequest:
         pose: Picture of the target pose (``task="pose"``), else None.
         outfit_source: Photo of the person whose outfit is moved (``task="m2m"``), else None.
         steps: Sampling steps, or None for the pipeline's default.
-        guidance: Guidance scale, or None for the pipeline's default.
+        guidance: One guidance scale, (text, reference) or (text, reference, garment) scales,
+            or None for the pipeline's default.
         seed: Random seed, or None for a fresh one.
         restore_detail: Put the person photo's pixels back where the output left it
             unchanged, or None for the pipeline's default.
@@ -35,7 +36,7 @@ class TryOnRequest:
     pose: np.ndarray | None = None
     outfit_source: np.ndarray | None = None
     steps: int | None = None
-    guidance: float | None = None
+    guidance: float | tuple[float, ...] | None = None
     seed: int | None = None
     restore_detail: bool | None = None
 
