@@ -61,6 +61,12 @@ def test_train_then_every_command_on_the_checkpoint(main, tmp_path, images, caps
 
     assert main(["train", "--config", str(config), "--output-dir", str(tmp_path / "run"), "--resume", "--steps", "3"]) == 0
     assert "3 steps" in capsys.readouterr().out
+    # --set reaches the config: a misspelt key is refused, naming it, before anything runs.
+    assert main(["train", "--config", str(config), "--set", "flow_matching.attention_fcous=2"]) == 2
+    assert "attention_fcous" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--config", str(config), "--set", "steps"])
+    assert "KEY=VALUE" in capsys.readouterr().err
 
     assert main(["export-weights", "--from", str(tmp_path / "run"), "--to", str(tmp_path / "weights")]) == 0
     assert "model.safetensors" in capsys.readouterr().out

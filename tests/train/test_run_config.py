@@ -78,3 +78,30 @@ def test_missing_required_keys_and_bad_yaml_are_errors(tmp_path):
         load_run_config(tmp_path / "broken.yaml")
     with pytest.raises(FileNotFoundError):
         load_run_config(tmp_path / "absent.yaml")
+
+
+def test_dotted_settings_change_only_their_keys():
+    default = load_run_config(CONFIGS / "default.yaml")
+    pilot = default.with_settings(
+        [("flow_matching.attention_focus", 2), ("model.autoencoder.checkpoint", "weights/autoencoder-c8"), ("steps", 1500)]
+    )
+    assert pilot.flow_matching.attention_focus == 2.0
+    assert pilot.model.autoencoder.checkpoint == "weights/autoencoder-c8"
+    assert pilot.steps == 1500
+    assert pilot.model.transformer == default.model.transformer
+    assert pilot.optimizer == default.optimizer and pilot.data == default.data
+    assert default.with_settings([]) == default
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [
+        (("flow_matching.attention_fcous", 2), r"unknown key\(s\) \['attention_fcous'\]"),
+        (("steps.every", 2), "steps is not a section"),
+        (("flow_matching.attention_focus", -1), "flow_matching.attention_focus must be at least 0"),
+        (("steps", "many"), "steps"),
+    ],
+)
+def test_a_bad_dotted_setting_names_its_key(setting, message):
+    with pytest.raises(RunConfigError, match=message):
+        load_run_config(CONFIGS / "tiny.yaml").with_settings([setting])

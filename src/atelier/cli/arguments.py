@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
+import yaml
 
 
 def image_size(text: str) -> tuple[int, int]:
@@ -44,3 +47,14 @@ def task_scale(text: str) -> tuple[str, float]:
     if not separator or not task or value is None:
         raise argparse.ArgumentTypeError(f"expected TASK=SCALE such as single=5, got {text!r}")
     return task, value
+
+
+def dotted_setting(text: str) -> tuple[str, Any]:
+    """Parse 'a.b=VALUE' into ("a.b", VALUE read as YAML: 2 is a number, [1, 2] a list, x a string)."""
+    key, separator, value = text.partition("=")
+    if not separator or not key or any(not part for part in key.split(".")):
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as flow_matching.attention_focus=2, got {text!r}")
+    try:
+        return key, yaml.safe_load(value)
+    except yaml.YAMLError:
+        raise argparse.ArgumentTypeError(f"{key}: {value!r} is not a YAML value") from None

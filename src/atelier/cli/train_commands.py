@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from atelier.cli.arguments import image_size, positive_int, task_scale
+from atelier.cli.arguments import dotted_setting, image_size, positive_int, task_scale
 
 
 def register(subcommands: argparse._SubParsersAction) -> None:
@@ -20,6 +20,16 @@ def register(subcommands: argparse._SubParsersAction) -> None:
     train.add_argument("--resume", action="store_true", help="continue from the newest checkpoint in output_dir")
     train.add_argument("--output-dir", help="override the config's output_dir")
     train.add_argument("--steps", type=positive_int, help="override the config's total steps")
+    train.add_argument(
+        "--set",
+        dest="settings",
+        type=dotted_setting,
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="set one key of the config, dotted, with a YAML value (repeatable), e.g. --set "
+        "flow_matching.attention_focus=2 --set model.autoencoder.checkpoint=weights/autoencoder-c8",
+    )
     train.add_argument(
         "--stop-after", type=positive_int, help="take at most this many steps now, checkpoint and stop (continue with --resume)"
     )
@@ -82,7 +92,7 @@ def _train(args: argparse.Namespace) -> int:
     from atelier.train.loop import train
     from atelier.train.run_config import load_run_config
 
-    config = load_run_config(args.config)
+    config = load_run_config(args.config).with_settings(args.settings)
     overrides = {key: value for key, value in (("output_dir", args.output_dir), ("steps", args.steps)) if value is not None}
     if overrides:
         config = config.replace_values(**overrides)

@@ -8,6 +8,7 @@ name the key, so a typo never silently trains the wrong thing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -263,6 +264,26 @@ class RunConfig:
     def replace_values(self, **values: Any) -> RunConfig:
         """A copy with top-level fields replaced (e.g. output_dir, steps from the command line)."""
         return from_mapping({**self.to_dict(), **values})
+
+    def with_settings(self, settings: Sequence[tuple[str, Any]]) -> RunConfig:
+        """A copy with dotted keys set, e.g. [("flow_matching.attention_focus", 2.0)]: one run
+        config file serves an experiment's variants (`atelier train --set KEY=VALUE`).
+
+        Raises:
+            RunConfigError: a key whose parent is not a section of the config, or any value the
+                config refuses (unknown keys are named as `from_mapping` names them).
+        """
+        values = self.to_dict()
+        for key, value in settings:
+            *sections, name = key.split(".")
+            section = values
+            for depth, part in enumerate(sections):
+                section = section.get(part)
+                if not isinstance(section, dict):
+                    parent = ".".join(sections[: depth + 1])
+                    raise RunConfigError(f"run config: cannot set {key}: {parent} is not a section of the config")
+            section[name] = value
+        return from_mapping(values)
 
 
 def _require(condition: bool, key: str, message: str) -> None:
