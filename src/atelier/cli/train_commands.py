@@ -62,7 +62,7 @@ def register(subcommands: argparse._SubParsersAction) -> None:
         type=task_scale,
         nargs="+",
         metavar="TASK=SCALE",
-        help="garment guidance scales of single tasks, in place of the model's garment scale, e.g. single=5 "
+        help="garment guidance scales for named tasks, in place of the model's garment scale, e.g. single=5 "
         "(compare them on val: benchmarks/guidance_sweep.py --tasks single); default: the run's",
     )
     export.add_argument(

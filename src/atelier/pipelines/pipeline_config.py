@@ -23,7 +23,7 @@ class PipelineConfig:
             person photo (`atelier.flow.guidance`); None follows them as much as the other
             references (s_ref), which needs no extra model call.
         task_garment_guidance: s_garment for named tasks, in place of `garment_guidance`, e.g.
-            {"single": 5.0}: garment guidance helps single try-on but costs the tasks whose
+            {"single": 5.0}: a scale for the tasks it helps, where it costs those whose
             garment-free branch drops a whole outfit (README, "Garment guidance").
         sigma_shift: timestep shift of the sampling schedule (the one used in training).
         detail_restoration: how outputs get the person photo's own pixels back where the
