@@ -92,10 +92,9 @@ def _train(args: argparse.Namespace) -> int:
     from atelier.train.loop import train
     from atelier.train.run_config import load_run_config
 
-    config = load_run_config(args.config).with_settings(args.settings)
-    overrides = {key: value for key, value in (("output_dir", args.output_dir), ("steps", args.steps)) if value is not None}
-    if overrides:
-        config = config.replace_values(**overrides)
+    # --output-dir and --steps are shorthands for two settings; they win over --set.
+    shorthands = [(key, value) for key, value in (("output_dir", args.output_dir), ("steps", args.steps)) if value is not None]
+    config = load_run_config(args.config).with_settings([*args.settings, *shorthands])
     result = train(config, resume=args.resume, stop_after=args.stop_after)
     if result.checkpoint is not None:
         print(f"{config.task}: {result.step} steps; checkpoint: {result.checkpoint}")

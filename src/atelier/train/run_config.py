@@ -261,10 +261,6 @@ class RunConfig:
         """Plain JSON-ready values (tuples as lists)."""
         return config_to_dict(self)
 
-    def replace_values(self, **values: Any) -> RunConfig:
-        """A copy with top-level fields replaced (e.g. output_dir, steps from the command line)."""
-        return from_mapping({**self.to_dict(), **values})
-
     def with_settings(self, settings: Sequence[tuple[str, Any]]) -> RunConfig:
         """A copy with dotted keys set, e.g. [("flow_matching.attention_focus", 2.0)]: one run
         config file serves an experiment's variants (`atelier train --set KEY=VALUE`).
