@@ -37,8 +37,6 @@ class MMDiTConfig:
             must be even and sum to attention_head_dim.
         patch_size: p, the side of the square latent patch packed into one token (2 as in
             FLUX; 4 over a ×4 autoencoder keeps the token count of ×8 latents at 2×2).
-        garment_summary: whether `TryOnModel` adds a summary of the garment references to the
-            pooled vector (`atelier.models.garment_summary`); not part of the FLUX backbone.
     """
 
     in_channels: int
@@ -51,7 +49,6 @@ class MMDiTConfig:
     guidance_embeds: bool = False
     axes_dims_rope: tuple[int, int, int] = (16, 56, 56)
     patch_size: int = 2
-    garment_summary: bool = False
 
     def __post_init__(self) -> None:
         if self.patch_size < 1:

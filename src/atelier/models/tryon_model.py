@@ -27,7 +27,6 @@ from atelier.models.conditioning import (
     text_position_ids,
     unpack_latents,
 )
-from atelier.models.garment_summary import GarmentSummary
 from atelier.models.mmdit import FLUX_TIMESTEP_SCALE, MMDiTConfig, build_transformer
 
 
@@ -47,11 +46,6 @@ class TryOnModel(nn.Module):
         self.config = config
         self.transformer = build_transformer(config)
         self.role_embedding = RoleEmbedding(roles, config.in_channels)
-        self.garment_summary = (
-            GarmentSummary(config.in_channels, config.width, config.pooled_projection_dim)
-            if config.garment_summary
-            else None
-        )
         # Attention focus (training only): the probe's holder once installed, and the list the
         # forwards inside `attention_focus()` report their focus-head masses to.
         self._focus_holder: FocusProbeHolder | None = None
@@ -95,8 +89,6 @@ class TryOnModel(nn.Module):
             guidance = None
 
         patch = self.config.patch_size
-        if self.garment_summary is not None and conditions:
-            pooled_text = pooled_text + self.garment_summary(conditions, self.role_embedding, patch)
         layout = assemble_sequence(
             pack_latents(noisy_target, patch), (height, width), conditions, self.role_embedding, patch
         )
