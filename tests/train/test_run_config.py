@@ -1,5 +1,6 @@
 import pytest
 
+from atelier.cli.arguments import dotted_setting
 from atelier.models.checkpoint import load_checkpoint
 from atelier.train.run_config import RunConfigError, from_mapping, load_run_config
 from tests.train.conftest import CONFIGS
@@ -105,3 +106,20 @@ def test_dotted_settings_change_only_their_keys():
 def test_a_bad_dotted_setting_names_its_key(setting, message):
     with pytest.raises(RunConfigError, match=message):
         load_run_config(CONFIGS / "tiny.yaml").with_settings([setting])
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("optimizer.learning_rate=3e-4", 3e-4),  # a string to YAML 1.1, a number on a command line
+        ("optimizer.learning_rate=3.0e-4", 3e-4),
+        ("optimizer.learning_rate=.5E1", 5.0),
+        ("steps=1500", 1500),
+        ("data.kinds=[single, tryoff]", ["single", "tryoff"]),
+        ("output_dir=runs/1e3", "runs/1e3"),
+    ],
+)
+def test_command_line_settings_read_numbers_as_people_type_them(text, value):
+    key, parsed = dotted_setting(text)
+    assert key == text.partition("=")[0]
+    assert parsed == value and type(parsed) is type(value)
