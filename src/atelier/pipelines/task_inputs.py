@@ -20,9 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from atelier.pipelines.image_tensors import check_image
-from atelier.world.vocabulary import CATEGORIES
+from atelier.world.vocabulary import CATEGORIES, TASKS
 
-TASKS: tuple[str, ...] = ("single", "multi", "modelfree", "tryoff", "pose", "m2m", "edit")
 # Tasks whose output is the input person's photo, changed: same camera, same background. Try-off
 # shows a product shot, model-free has no photo.
 PERSON_FRAME_TASKS = frozenset({"single", "multi", "pose", "m2m", "edit"})
