@@ -1,3 +1,5 @@
+import dataclasses
+
 import pytest
 
 from atelier.cli.arguments import dotted_setting
@@ -28,7 +30,7 @@ def test_the_gpu_run_trains_the_default_model_on_the_same_data():
     assert gpu.data.workers > 0 and gpu.batch_size > default.batch_size
 
 
-def test_the_next_gpu_run_changes_only_the_autoencoder_the_model_size_and_the_stream_rate():
+def test_the_next_gpu_run_changes_only_the_autoencoder_the_model_size_the_noise_shift_and_the_stream_rate():
     gpu, gpu_c8, autoencoder_c8 = (
         load_run_config(CONFIGS / f"{name}.yaml") for name in ("gpu", "gpu_c8", "autoencoder_c8")
     )
@@ -39,7 +41,10 @@ def test_the_next_gpu_run_changes_only_the_autoencoder_the_model_size_and_the_st
     assert shipped.configs["run"]["output_dir"] == autoencoder_c8.output_dir
     assert autoencoder_c8.model.autoencoder.overrides == {"latent_channels": 8}
     assert (gpu.model.transformer.preset, gpu_c8.model.transformer.preset) == ("default", "medium")
-    assert gpu_c8.model.text_encoder == gpu.model.text_encoder and gpu_c8.flow_matching == gpu.flow_matching
+    assert gpu_c8.model.text_encoder == gpu.model.text_encoder
+    # Noise levels shifted towards σ = 1, chosen on the 8-channel CPU pilot (README, "Noise levels").
+    assert (gpu.flow_matching.sigma_shift, gpu_c8.flow_matching.sigma_shift) == (1.0, 2.0)
+    assert dataclasses.replace(gpu_c8.flow_matching, sigma_shift=1.0) == gpu.flow_matching
     assert gpu_c8.data.kinds == gpu.data.kinds and gpu_c8.data.image_size == autoencoder_c8.data.image_size
     assert gpu_c8.data.balance_buffer < gpu_c8.data.balance_patience  # few dropped records
 
