@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import re
 from typing import Any
 
 import yaml
@@ -50,21 +49,11 @@ def task_scale(text: str) -> tuple[str, float]:
     return task, value
 
 
-# YAML 1.1 (PyYAML) reads 3e-4 as a string: it wants a dot before the exponent (3.0e-4). On a
-# command line 3e-4 is what people type for a learning rate.
-_EXPONENT_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
-
-
 def dotted_setting(text: str) -> tuple[str, Any]:
-    """Parse 'a.b=VALUE' into ("a.b", VALUE read as YAML: 2 is a number, [1, 2] a list, x a string).
-
-    Numbers in exponent form without a dot (3e-4) are numbers too, unlike in YAML 1.1.
-    """
+    """Parse 'a.b=VALUE' into ("a.b", VALUE read as YAML: 2 is a number, [1, 2] a list, x a string)."""
     key, separator, value = text.partition("=")
     if not separator or not key or any(not part for part in key.split(".")):
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE such as flow_matching.attention_focus=2, got {text!r}")
-    if _EXPONENT_NUMBER.fullmatch(value.strip()):
-        return key, float(value)
     try:
         return key, yaml.safe_load(value)
     except yaml.YAMLError:

@@ -8,12 +8,17 @@ reader. It imports nothing heavy, so the retrieval side loads without the diffus
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from dataclasses import MISSING, asdict, fields, is_dataclass
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+
+# YAML 1.1 (PyYAML) reads 3e-4 as a string: it wants a dot before the exponent (3.0e-4). In a
+# config file or on a command line 3e-4 is what people write for a learning rate.
+_EXPONENT_NUMBER = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)[eE][-+]?\d+")
 
 
 def build_config(cls: type[T], values: Any, error: type[ValueError] = ValueError, where: str = "") -> T:
@@ -78,6 +83,8 @@ def _convert(hint: Any, value: Any, where: str, error: type[ValueError]) -> Any:
             raise error(f"{where} must be a mapping, got {value!r}")
         return dict(value)
     if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    if hint is float and isinstance(value, str) and _EXPONENT_NUMBER.fullmatch(value.strip()):
         return float(value)
     if hint in (int, str, bool) and isinstance(value, hint) and not (hint is int and isinstance(value, bool)):
         return value
