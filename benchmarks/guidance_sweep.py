@@ -9,12 +9,15 @@ average, one line each. The best pair goes into the run config
 with the weights, or straight into the shipped weights of a finished run with
 `atelier export-weights --from RUN --to weights/tryon --guidance TEXT REFERENCE`. A pair keeps
 the model's own garment scale; to compare with and without garment guidance name all three
-(`3,2.5,2.5 3,2.5,5`).
+(`3,2.5,2.5 3,2.5,5`). `--sigma-shift` samples with another timestep shift than the one the
+model was trained with, to tell a shift's effect on training from its effect on sampling.
 
     python benchmarks/guidance_sweep.py --model runs/default [--n 6] [--scales 1,1.5 2,2 3,2.5,5 ...] [--tasks tryoff]
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 import numpy as np
 from tqdm.auto import tqdm
@@ -41,8 +44,18 @@ def main() -> None:
     parser.add_argument(
         "--tasks", nargs="+", choices=BENCH_TASKS, default=list(BENCH_TASKS), help="tasks to score (default all)"
     )
+    parser.add_argument(
+        "--sigma-shift",
+        type=float,
+        default=None,
+        help="timestep shift of the sampling schedule (default: the model's, the one it was trained with)",
+    )
     args = parser.parse_args()
+    if args.sigma_shift is not None and args.sigma_shift <= 0:
+        parser.error(f"--sigma-shift must be positive, got {args.sigma_shift}")
     judge, model = open_tuning(args, restore_detail=args.restore_detail)
+    if args.sigma_shift is not None:
+        model.pipeline.config = dataclasses.replace(model.pipeline.config, sigma_shift=args.sigma_shift)
     records = {task: tuning_records(task, args.n) for task in args.tasks}
     for scales in tqdm(args.scales, unit="setting"):
         per_task = {}
